@@ -1,0 +1,58 @@
+# Two commands: `make run` serves the app with demo data; `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 5000
+HOST ?= 127.0.0.1
+export FLASK_APP := wsgi:app
+
+.PHONY: run test test-sqlite test-postgresql setup browser lint format bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo seed
+	@echo "Lockstep on http://$(HOST):$(PORT)"
+	$(BIN)/gunicorn --workers 2 --threads 4 --timeout 300 --bind $(HOST):$(PORT) wsgi:app
+
+# Debian's Chromium for the browser tests (never a downloaded browser build).
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Install Debian's chromium (apt-get install chromium) for the browser tests" >&2; exit 1; fi; }
+
+test: setup browser
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgresql
+
+test-sqlite: setup
+	LOCKSTEP_TEST_DB=sqlite $(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+# PostgreSQL is required, never skipped: the suite fails if the server cannot be reached.
+test-postgresql: setup
+	LOCKSTEP_TEST_DB=postgresql $(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: setup
+	$(BIN)/python bench/upload.py
+
+clean:
+	rm -rf $(VENV) instance/tmp

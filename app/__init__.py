@@ -1,0 +1,93 @@
+"""Lockstep: a self-hosted sales content library that shows which content closes deals."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import CONFIGS
+
+CSP = {
+    "default-src": "'self'",
+    "img-src": "'self' data:",
+    "style-src": "'self'",
+    "script-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+# Room for the multipart envelope and metadata fields around the largest allowed file.
+FORM_OVERHEAD_BYTES = 1024 * 1024
+
+
+def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
+    """Build the app for `config_name` (default: $LOCKSTEP_ENV or development); `overrides`
+    replace settings after the environment is read, which tests use for their own paths."""
+    config_name = config_name or os.environ.get("LOCKSTEP_ENV", "development")
+    config_class = CONFIGS[config_name]
+    config_class.validate()
+    app = Flask(__name__)
+    app.config.from_object(config_class)
+    app.config.update(overrides or {})
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_BYTES"] + FORM_OVERHEAD_BYTES
+    os.makedirs(app.instance_path, exist_ok=True)
+    if app.config["PROXY_FIX_COUNT"]:
+        count = app.config["PROXY_FIX_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    from app.core import web
+
+    web.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from app.auth import login
+    from app.core.db import alembic_render_item
+    from app.extensions import csrf, db, migrate, talisman
+    from app.storage import flask as storage_flask
+
+    db.init_app(app)
+    migrations_dir = os.path.join(os.path.dirname(app.root_path), "migrations")
+    # Batch mode lets later migrations alter columns on SQLite too.
+    migrate.init_app(app, db, directory=migrations_dir, render_as_batch=True,
+                     render_item=alembic_render_item)
+    csrf.init_app(app)
+    login.init_app(app)
+    storage_flask.init_app(app)
+    talisman.init_app(
+        app,
+        force_https=app.config["FORCE_HTTPS"],
+        strict_transport_security=app.config["FORCE_HTTPS"],
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        content_security_policy=CSP,
+        frame_options="DENY",
+        referrer_policy="strict-origin-when-cross-origin",
+    )
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.api import init_api
+    from app.auth.admin_views import bp as admin_bp
+    from app.auth.views import bp as auth_bp
+    from app.library.views import bp as library_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(library_bp)
+    init_api(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from app.auth.cli import users_cli
+    from app.demo.cli import demo_cli
+    from app.storage.cli import storage_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(storage_cli)
+    app.cli.add_command(demo_cli)

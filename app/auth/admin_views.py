@@ -1,0 +1,83 @@
+"""Admin pages: invite users, change roles, deactivate and reactivate accounts."""
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.auth import services
+from app.auth.forms import EmptyForm, InviteForm, RoleForm
+from app.auth.models import User
+from app.core.errors import ServiceError
+from app.core.permissions import Role, role_required
+from app.extensions import db
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _render(invite_form: InviteForm, status: int = 200, invite_link: str | None = None):
+    users = db.session.scalars(select(User).order_by(User.name)).all()
+    return (
+        render_template(
+            "auth/admin_users.html",
+            users=users,
+            invite_form=invite_form,
+            role_form=RoleForm(),
+            action_form=EmptyForm(),
+            invite_link=invite_link,
+        ),
+        status,
+    )
+
+
+@bp.get("/users")
+@role_required(Role.ADMIN)
+def users():
+    return _render(InviteForm())
+
+
+@bp.post("/users/invite")
+@role_required(Role.ADMIN)
+def invite():
+    form = InviteForm()
+    if not form.validate_on_submit():
+        return _render(form, 400)
+    actor = current_user._get_current_object()
+    try:
+        user, token = services.invite_user(actor, form.email.data, form.name.data, form.role.data)
+    except ServiceError as exc:
+        flash(exc.message, "error")
+        return _render(form, exc.status)
+    link = url_for("auth.accept_invite", token=token, _external=True)
+    flash(f"{user.name} was invited. Send them the link below; it is shown only once.", "info")
+    return _render(InviteForm(), 201, invite_link=link)
+
+
+@bp.post("/users/<int:user_id>/role")
+@role_required(Role.ADMIN)
+def change_role(user_id: int):
+    form = RoleForm()
+    if not form.validate_on_submit():
+        flash("Choose a valid role.", "error")
+        return redirect(url_for(".users"))
+    _apply(lambda actor: services.change_role(actor, user_id, form.role.data), "Role changed.")
+    return redirect(url_for(".users"))
+
+
+@bp.post("/users/<int:user_id>/active/<int:state>")
+@role_required(Role.ADMIN)
+def set_active(user_id: int, state: int):
+    if not EmptyForm().validate_on_submit():
+        flash("The form expired; try again.", "error")
+        return redirect(url_for(".users"))
+    message = "User reactivated." if state else "User deactivated and signed out everywhere."
+    _apply(lambda actor: services.set_active(actor, user_id, bool(state)), message)
+    return redirect(url_for(".users"))
+
+
+def _apply(operation, success_message: str) -> None:
+    try:
+        operation(current_user._get_current_object())
+    except ServiceError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(success_message, "info")

@@ -1,0 +1,30 @@
+"""Flask-Login wiring: cookie sessions for the browser, bearer tokens for the API."""
+
+from flask import Flask, jsonify, redirect, request, url_for
+
+from app.auth import services
+from app.core.web import is_api_request
+from app.extensions import login_manager
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(services.user_for_session)
+    login_manager.unauthorized_handler(_unauthorized)
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def _unauthorized():
+    if is_api_request():
+        body = {"error": {"code": "unauthorized", "message": "Sign in or send a valid API token.",
+                          "details": {}}}
+        return jsonify(body), 401, {"WWW-Authenticate": 'Bearer realm="lockstep"'}
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

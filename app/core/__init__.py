@@ -1,0 +1,1 @@
+"""What every product area shares: database base, time, errors, permissions, pagination."""

@@ -1,0 +1,1 @@
+"""Assets, versions, taxonomy, text extraction and thumbnails."""

@@ -1,0 +1,46 @@
+"""Serving stored files safely: attachments by default, inline only for inert types, and never
+HTML or SVG rendered from the app's origin."""
+
+from __future__ import annotations
+
+from flask import Response, redirect, stream_with_context
+
+from app.library.filetypes import is_safe_inline
+from app.library.models import AssetVersion
+from app.storage import CHUNK, Storage, content_disposition
+
+
+def send_version(storage: Storage, version: AssetVersion, *, inline: bool = False,
+                 presign: bool = True) -> Response:
+    inline = inline and is_safe_inline(version.content_type)
+    content_type = version.content_type if inline else "application/octet-stream"
+    if presign:
+        url = storage.url(version.storage_key, filename=version.filename,
+                          content_type=content_type, inline=inline)
+        if url:
+            return redirect(url, code=302)
+    return stream_blob(storage, version.storage_key, content_type,
+                       content_disposition(version.filename, inline), version.size)
+
+
+def stream_blob(storage: Storage, key: str, content_type: str, disposition: str | None,
+                size: int | None = None) -> Response:
+    handle = storage.open(key)
+
+    def chunks():
+        try:
+            while chunk := handle.read(CHUNK):
+                yield chunk
+        finally:
+            handle.close()
+
+    response = Response(stream_with_context(chunks()), content_type=content_type)
+    if disposition:
+        response.headers["Content-Disposition"] = disposition
+    if size is not None:
+        response.headers["Content-Length"] = str(size)
+    # A sandboxed, script-less document even if a browser decides to render it anyway.
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, max-age=0"
+    return response

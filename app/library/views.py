@@ -1,0 +1,178 @@
+"""Library pages: list, detail, upload, edit, versions, downloads and thumbnails."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from app.auth.forms import EmptyForm
+from app.core.errors import ServiceError
+from app.core.permissions import can_edit_asset, manages_content, role_required
+from app.library import queries, services
+from app.library.downloads import send_version, stream_blob
+from app.library.filters import filters_from_args
+from app.library.forms import MetadataForm, RestoreForm, UploadForm, VersionForm
+from app.storage.flask import get_storage
+
+bp = Blueprint("library", __name__)
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+@bp.get("/")
+@role_required()
+def index():
+    filters, page = filters_from_args(request.args)
+    results = queries.list_assets(_me(), filters, page)
+    return render_template("library/index.html", results=results, filters=filters,
+                           labels=queries.label_values(_me()), args=request.args,
+                           review_due=queries.review_due(_me()) if manages_content(_me()) else 0)
+
+
+@bp.get("/assets/<int:asset_id>")
+@role_required()
+def detail(asset_id: int):
+    asset = queries.get_asset(_me(), asset_id)
+    version = asset.current_version
+    return render_template("library/detail.html", asset=asset, version=version,
+                           text=queries.version_text(version) if version else "",
+                           can_edit=can_edit_asset(_me(), asset), action_form=EmptyForm())
+
+
+@bp.route("/assets/new", methods=["GET", "POST"])
+@role_required("marketer", "admin")
+def upload():
+    form = UploadForm()
+    if request.method == "GET" or not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return _upload_page(form, status)
+    files = [f for f in request.files.getlist("files") if f and f.filename]
+    if not files:
+        flash("Choose at least one file.", "error")
+        return _upload_page(form, 422)
+    created, errors = _create_each(files, form.values())
+    for asset in created:
+        flash(f"Uploaded “{asset.title}”.", "info")
+    for message in errors:
+        flash(message, "error")
+    if not created:
+        return _upload_page(form, 422)
+    return redirect(url_for(".detail", asset_id=created[0].id) if len(created) == 1
+                    else url_for(".index", sort="created"))
+
+
+def _create_each(files, values):
+    created, errors = [], []
+    for upload_file in files:
+        file_values = dict(values)
+        if len(files) > 1 or not file_values.get("title"):
+            file_values.pop("title", None)
+        try:
+            created.append(services.create_asset(_me(), upload_file.stream, upload_file.filename,
+                                                 file_values))
+        except ServiceError as exc:
+            errors.append(f"{upload_file.filename[:120]}: {exc.message}")
+    return created, errors
+
+
+def _upload_page(form, status: int):
+    return render_template("library/upload.html", form=form, labels=queries.label_values(_me()),
+                           field_errors={}, max_bytes=current_app.config["MAX_UPLOAD_BYTES"]
+                           ), status
+
+
+@bp.route("/assets/<int:asset_id>/edit", methods=["GET", "POST"])
+@role_required("marketer", "admin")
+def edit(asset_id: int):
+    asset = queries.get_asset(_me(), asset_id)
+    if not can_edit_asset(_me(), asset):
+        return render_template("errors/error.html", status=403,
+                               message="Only the asset's owner or an admin can change it."), 403
+    form = MetadataForm(obj=asset, tags=", ".join(asset.tag_names))
+    if form.validate_on_submit():
+        try:
+            services.update_asset(_me(), asset_id, form.values())
+        except ServiceError as exc:
+            flash(exc.message, "error")
+            return _edit_page(asset, form, exc.details, exc.status)
+        flash("Saved.", "info")
+        return redirect(url_for(".detail", asset_id=asset_id))
+    return _edit_page(asset, form, {}, 400 if request.method == "POST" else 200)
+
+
+def _edit_page(asset, form, field_errors, status):
+    return render_template("library/edit.html", asset=asset, form=form,
+                           field_errors=field_errors, labels=queries.label_values(_me())), status
+
+
+@bp.post("/assets/<int:asset_id>/archive")
+@role_required("marketer", "admin")
+def archive(asset_id: int):
+    if EmptyForm().validate_on_submit():
+        services.archive_asset(_me(), asset_id)
+        flash("Archived. Reps no longer see it; its history is kept.", "info")
+    return redirect(url_for(".detail", asset_id=asset_id))
+
+
+@bp.route("/assets/<int:asset_id>/versions", methods=["GET", "POST"])
+@role_required("marketer", "admin")
+def versions(asset_id: int):
+    asset = queries.get_asset(_me(), asset_id)
+    form = VersionForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            version = services.add_version(_me(), asset_id, form.file.data.stream,
+                                           form.file.data.filename, form.notes.data)
+        except ServiceError as exc:
+            flash(exc.message, "error")
+            status = exc.status
+        else:
+            flash(f"Version {version.number} is now current.", "info")
+            return redirect(url_for(".versions", asset_id=asset_id))
+    elif request.method == "POST":
+        status = 400
+    return render_template("library/versions.html", asset=asset, form=form,
+                           versions=queries.list_versions(_me(), asset_id),
+                           restore_form=RestoreForm(), can_edit=can_edit_asset(_me(), asset)
+                           ), status
+
+
+@bp.post("/assets/<int:asset_id>/versions/<int:number>/restore")
+@role_required("marketer", "admin")
+def restore(asset_id: int, number: int):
+    form = RestoreForm()
+    if form.validate_on_submit():
+        version = services.restore_version(_me(), asset_id, number, form.notes.data)
+        flash(f"Version {number} restored as version {version.number}.", "info")
+    return redirect(url_for(".versions", asset_id=asset_id))
+
+
+@bp.get("/assets/<int:asset_id>/versions/<int:number>/download")
+@role_required()
+def download(asset_id: int, number: int):
+    version = queries.get_version(_me(), asset_id, number)
+    return send_version(get_storage(), version, inline=request.args.get("inline") == "1",
+                        presign=current_app.config["S3_PRESIGN"])
+
+
+@bp.get("/assets/<int:asset_id>/thumbnail")
+@role_required()
+def thumbnail(asset_id: int):
+    asset = queries.get_asset(_me(), asset_id)
+    version = asset.current_version
+    if version is None or not version.thumbnail_key:
+        return redirect(url_for("static", filename="img/no-preview.svg"))
+    response = stream_blob(get_storage(), version.thumbnail_key, "image/png", None)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response

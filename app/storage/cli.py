@@ -1,0 +1,26 @@
+"""`flask storage gc`: delete stored blobs that no database row references."""
+
+from datetime import timedelta
+
+import click
+from flask.cli import AppGroup
+
+from app.core.timeutil import utcnow
+from app.library.queries import referenced_blob_keys
+from app.storage.flask import get_storage
+from app.storage.gc import collect_garbage
+
+storage_cli = AppGroup("storage", help="Manage stored files.")
+
+
+@storage_cli.command("gc")
+@click.option("--grace-minutes", default=60, show_default=True,
+              help="Keep unreferenced blobs younger than this (uploads may be in flight).")
+@click.option("--dry-run", is_flag=True, help="Report what would be deleted, delete nothing.")
+def gc(grace_minutes: int, dry_run: bool) -> None:
+    """Delete blobs left behind by failed uploads."""
+    report = collect_garbage(get_storage(), referenced_blob_keys(), utcnow(),
+                             timedelta(minutes=grace_minutes), dry_run)
+    verb = "would delete" if dry_run else "deleted"
+    click.echo(f"scanned {report.scanned}, kept {report.kept}, {verb} {report.deleted}, "
+               f"left {report.too_young} younger than {grace_minutes} min")

@@ -1,0 +1,123 @@
+"""Configuration classes, read from environment variables through typed helpers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+DEFAULT_SECRET_KEY = "dev-only-change-me"  # noqa: S105 - refused by ProductionConfig
+
+
+def env_str(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def env_int(name: str, default: int) -> int:
+    raw = env_str(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = env_str(name)
+    if raw is None:
+        return default
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name} must be a boolean (true/false), got {raw!r}")
+
+
+def env_list(name: str) -> list[str] | None:
+    raw = env_str(name)
+    return [part.strip() for part in raw.split(",") if part.strip()] if raw else None
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+class Config:
+    SECRET_KEY = env_str("SECRET_KEY", DEFAULT_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = env_str("DATABASE_URL", sqlite_url(INSTANCE_DIR / "lockstep.db"))
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    STORAGE_BACKEND = env_str("STORAGE_BACKEND", "local")
+    STORAGE_LOCAL_ROOT = env_str("STORAGE_LOCAL_ROOT", str(INSTANCE_DIR / "blobs"))
+    S3_BUCKET = env_str("S3_BUCKET")
+    S3_PREFIX = env_str("S3_PREFIX", "")
+    S3_ENDPOINT_URL = env_str("S3_ENDPOINT_URL")
+    AWS_REGION = env_str("AWS_REGION")
+    # Downloads from S3 go straight from the bucket through short-lived presigned URLs; turn off
+    # when browsers cannot reach the S3 endpoint, and the app streams the bytes itself.
+    S3_PRESIGN = env_bool("S3_PRESIGN", True)
+    MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 1024 * 1024 * 1024)
+    # Uploads are spooled here for type sniffing and text extraction before they are stored.
+    UPLOAD_TMP_DIR = env_str("UPLOAD_TMP_DIR", str(INSTANCE_DIR / "tmp"))
+    SEARCH_INDEX_DIR = env_str("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
+    EXTRACT_TIMEOUT_SECONDS = env_int("EXTRACT_TIMEOUT_SECONDS", 30)
+    EXTRACT_MAX_BYTES = env_int("EXTRACT_MAX_BYTES", 200 * 1024 * 1024)
+    TRUSTED_HOSTS = env_list("TRUSTED_HOSTS")
+    # Number of proxies in front of the app whose X-Forwarded-* headers are trusted (0 = none).
+    PROXY_FIX_COUNT = env_int("PROXY_FIX_COUNT", 0)
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)
+    LOGIN_MAX_FAILURES_PER_IP = env_int("LOGIN_MAX_FAILURES_PER_IP", 20)
+    LOGIN_THROTTLE_WINDOW_SECONDS = env_int("LOGIN_THROTTLE_WINDOW_SECONDS", 15 * 60)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    FORCE_HTTPS = False
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    API_TITLE = "Lockstep API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    DEMO_SEED = env_int("DEMO_SEED", 2026)
+
+    @classmethod
+    def validate(cls) -> None:
+        """Hook for configs that must refuse to start on unsafe settings."""
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False  # the debugger would show stack traces; opt in with FLASK_DEBUG=1
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key"  # noqa: S105 - tests only
+    SQLALCHEMY_DATABASE_URI = env_str("TEST_DATABASE_URL", "sqlite://")
+    STORAGE_BACKEND = "local"
+    MAX_UPLOAD_BYTES = env_int("TEST_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
+    EXTRACT_TIMEOUT_SECONDS = 20
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    FORCE_HTTPS = env_bool("FORCE_HTTPS", True)
+
+    @classmethod
+    def validate(cls) -> None:
+        if not cls.SECRET_KEY or cls.SECRET_KEY == DEFAULT_SECRET_KEY or len(cls.SECRET_KEY) < 32:
+            raise RuntimeError(
+                "Refusing to start: set SECRET_KEY to a random value of at least 32 characters "
+                '(python -c "import secrets; print(secrets.token_urlsafe(48))").'
+            )
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
