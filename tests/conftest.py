@@ -9,7 +9,6 @@ the whole suite once on each.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -24,8 +23,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
+from helpers import PASSWORD, login  # noqa: E402
 
-PASSWORD = "correct horse battery"  # noqa: S105 - test accounts only
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 pytest_plugins = ["fixtures.s3", "fixtures.live"]
 
@@ -114,22 +113,11 @@ def make_user(app):
         with app.app_context():
             user = services.create_user(email, kw.get("name", f"{role.title()} {counter['n']}"),
                                         role, password)
+            db.session.refresh(user)  # load everything before leaving the session
             db.session.expunge(user)
             return user
 
     return make
-
-
-def csrf_token(client) -> str:
-    html = client.get("/login", follow_redirects=True).get_data(as_text=True)
-    match = re.search(r'<meta name="csrf-token" content="([^"]+)"', html)
-    assert match, "page has no CSRF meta tag"
-    return match.group(1)
-
-
-def login(client, email: str, password: str = PASSWORD):
-    return client.post("/login", data={"email": email, "password": password,
-                                       "csrf_token": csrf_token(client)})
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from flask.views import MethodView
 
 from app.api import actor, api_blueprint
 from app.library import queries, services
-from app.library.downloads import send_version
+from app.library.downloads import send_version, serves_stored_bytes
 from app.library.queries import AssetFilters
 from app.library.schemas import (
     AssetPageSchema,
@@ -80,6 +80,7 @@ class Versions(MethodView):
 
 
 @blp.route("/<int:asset_id>/versions/<int:number>/download")
+@serves_stored_bytes
 @blp.doc(responses={"200": FILE_RESPONSE, "302": {"description": "Presigned storage URL."}})
 def download_version(asset_id, number):
     """The file of one version, as an attachment."""

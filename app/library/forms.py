@@ -2,13 +2,13 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, MultipleFileField
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from app.library.taxonomy import STAGES, STATUSES
 
-STAGE_CHOICES = [("", "No stage")] + [(s, s.capitalize()) for s in STAGES]
-STATUS_CHOICES = [(s, s.capitalize()) for s in STATUSES]
+STAGE_CHOICES = [SelectChoice("", "No stage")] + [SelectChoice(s, s.capitalize()) for s in STAGES]
+STATUS_CHOICES = [SelectChoice(s, s.capitalize()) for s in STATUSES]
 
 
 class MetadataForm(FlaskForm):

@@ -17,7 +17,7 @@ from app.auth.forms import EmptyForm
 from app.core.errors import ServiceError
 from app.core.permissions import can_edit_asset, manages_content, role_required
 from app.library import queries, services
-from app.library.downloads import send_version, stream_blob
+from app.library.downloads import send_version, serves_stored_bytes, stream_blob
 from app.library.filters import filters_from_args
 from app.library.forms import MetadataForm, RestoreForm, UploadForm, VersionForm
 from app.storage.flask import get_storage
@@ -159,6 +159,7 @@ def restore(asset_id: int, number: int):
 
 
 @bp.get("/assets/<int:asset_id>/versions/<int:number>/download")
+@serves_stored_bytes
 @role_required()
 def download(asset_id: int, number: int):
     version = queries.get_version(_me(), asset_id, number)
@@ -167,6 +168,7 @@ def download(asset_id: int, number: int):
 
 
 @bp.get("/assets/<int:asset_id>/thumbnail")
+@serves_stored_bytes
 @role_required()
 def thumbnail(asset_id: int):
     asset = queries.get_asset(_me(), asset_id)

@@ -1,0 +1,1 @@
+"""Seeded generator for a realistic demo content library (files plus metadata)."""

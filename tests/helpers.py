@@ -1,0 +1,51 @@
+"""Plain helpers the tests import: signing in and CSRF tokens."""
+
+import re
+
+PASSWORD = "correct horse battery"  # noqa: S105 - test accounts only
+
+
+def csrf_token(client) -> str:
+    html = client.get("/login", follow_redirects=True).get_data(as_text=True)
+    match = re.search(r'<meta name="csrf-token" content="([^"]+)"', html)
+    assert match, "page has no CSRF meta tag"
+    return match.group(1)
+
+
+def login(client, email: str, password: str = PASSWORD):
+    return client.post("/login", data={"email": email, "password": password,
+                                       "csrf_token": csrf_token(client)})
+
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+
+
+def corpus_dir():
+    import os
+    from pathlib import Path
+
+    return Path(os.environ.get("LOCKSTEP_CORPUS", ROOT.parent / "shared" / "corpus"))
+
+
+def corpus_file(relative: str) -> bytes:
+    return (corpus_dir() / relative).read_bytes()
+
+
+SAMPLE_PDF = "pdf/004-pdflatex-4-pages/pdflatex-4-pages.pdf"
+SAMPLE_DOCX = "office/docx/tbl-having-tables.docx"
+
+
+def upload_asset(client, headers, data: bytes, filename: str, **fields):
+    """POST /api/v1/assets as multipart; returns the response."""
+    import io
+
+    form = {"file": (io.BytesIO(data), filename), **fields}
+    return client.post("/api/v1/assets", data=form, headers=headers,
+                       content_type="multipart/form-data")
+
+
+def blob_files(app) -> list:
+    from pathlib import Path
+
+    root = Path(app.config["STORAGE_LOCAL_ROOT"])
+    return sorted(p for p in root.rglob("*") if p.is_file() and "tmp" not in p.parts)
