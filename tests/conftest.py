@@ -74,6 +74,7 @@ def _clean_database(request):
     with app.app_context():
         db.session.remove()
         wipe_tables()
+    shutil.rmtree(app.config["STORAGE_LOCAL_ROOT"], ignore_errors=True)
 
 
 def wipe_tables() -> None:

@@ -35,17 +35,34 @@ SAMPLE_PDF = "pdf/004-pdflatex-4-pages/pdflatex-4-pages.pdf"
 SAMPLE_DOCX = "office/docx/tbl-having-tables.docx"
 
 
-def upload_asset(client, headers, data: bytes, filename: str, **fields):
-    """POST /api/v1/assets as multipart; returns the response."""
+def multipart(fields: dict) -> dict:
+    """Encode a multipart body in memory. Werkzeug's test client spools big bodies to temp
+    files it never closes when the app refuses the request unread (413), so tests that post
+    files pass the encoded bytes instead: `client.post(url, **multipart({...}))`."""
     import io
 
-    form = {"file": (io.BytesIO(data), filename), **fields}
-    return client.post("/api/v1/assets", data=form, headers=headers,
-                       content_type="multipart/form-data")
+    from werkzeug.datastructures import FileStorage, MultiDict
+    from werkzeug.test import encode_multipart
+
+    values = MultiDict()
+    for name, value in fields.items():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, tuple):
+                item = FileStorage(io.BytesIO(item[0]), filename=item[1], name=name)
+            values.add(name, item)
+    boundary, body = encode_multipart(values)
+    return {"data": body, "content_type": f"multipart/form-data; boundary={boundary}"}
+
+
+def upload_asset(client, headers, data: bytes, filename: str, **fields):
+    """POST /api/v1/assets as multipart; returns the response."""
+    return client.post("/api/v1/assets", headers=headers,
+                       **multipart({"file": (data, filename), **fields}))
 
 
 def blob_files(app) -> list:
     from pathlib import Path
 
     root = Path(app.config["STORAGE_LOCAL_ROOT"])
-    return sorted(p for p in root.rglob("*") if p.is_file() and "tmp" not in p.parts)
+    files = (p for p in root.rglob("*") if p.is_file())
+    return sorted(p for p in files if p.relative_to(root).parts[0] != "tmp")

@@ -38,7 +38,7 @@ def handle_http_exception(exc: HTTPException):
     if status >= 500:
         return handle_unexpected(exc)
     data = getattr(exc, "data", None) or {}
-    details = data.get("errors") or data.get("messages") or {}
+    details = _flatten_locations(data.get("errors") or data.get("messages") or {})
     message = data.get("message") or exc.description or exc.name
     if status == 422 and details and "message" not in data:
         message = "Some fields are not valid."
@@ -46,6 +46,18 @@ def handle_http_exception(exc: HTTPException):
     if status == 405 and exc.valid_methods:
         response.headers["Allow"] = ", ".join(exc.valid_methods)
     return response, status
+
+
+_REQUEST_LOCATIONS = {"json", "query", "form", "files", "headers", "cookies", "path"}
+
+
+def _flatten_locations(details: dict) -> dict:
+    """webargs nests errors under where they came from ({"json": {"stage": [...]}}); clients
+    care about the field, so the location level is dropped when it is the only one."""
+    if len(details) == 1 and next(iter(details)) in _REQUEST_LOCATIONS:
+        inner = next(iter(details.values()))
+        return inner if isinstance(inner, dict) else details
+    return details
 
 
 def handle_service_error(exc: ServiceError):

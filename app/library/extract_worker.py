@@ -3,8 +3,9 @@
 It is run as a standalone script by file path, with `python -I`, rather than with
 `python -m app.library.extract_worker`: `-m` would import app/__init__.py (Flask and the whole
 app) before the worker's first line, and `-I` keeps the script's own directory and PYTHON*
-variables off sys.path so no module in app/library can shadow the standard library. Its two
-sibling modules are then loaded by path under private names.
+variables off sys.path so no module in app/library can shadow the standard library. The
+extraction modules beside it are then imported through a stand-in package whose path is this
+directory, so their relative imports work without app/__init__.py or app/library/__init__.py.
 
 Protocol: argv is `PATH CONTENT_TYPE THUMBNAIL_OUT MAX_CHARS MEMORY_LIMIT CPU_SECONDS`; stdout
 gets one JSON object {"text", "page_count", "note", "thumbnail"}; the PNG thumbnail, if any, is
@@ -17,13 +18,14 @@ parsing, so tests can exercise the parent's timeout without a pathological file.
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import json
 import logging
 import os
 import resource
 import sys
 import time
+import types
 import warnings
 from pathlib import Path
 
@@ -31,15 +33,15 @@ HERE = Path(__file__).resolve().parent
 MAX_THUMBNAIL_FILE = 16 * 1024 * 1024
 EXIT_OUT_OF_MEMORY = 3
 TEST_SLEEP_ENV = "LOCKSTEP_EXTRACT_TEST_SLEEP"
+STANDIN_PACKAGE = "_lockstep_extraction"
 
 
 def _load(name: str):
-    spec = importlib.util.spec_from_file_location(f"_lockstep_{name}", HERE / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    # dataclasses look their module up in sys.modules.
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    if STANDIN_PACKAGE not in sys.modules:
+        package = types.ModuleType(STANDIN_PACKAGE)
+        package.__path__ = [str(HERE)]
+        sys.modules[STANDIN_PACKAGE] = package
+    return importlib.import_module(f"{STANDIN_PACKAGE}.{name}")
 
 
 def _limit(kind: int, value: int) -> None:

@@ -93,6 +93,11 @@ def _run_worker(
         # CPU limit backs up the wall-clock timeout should the parent die before enforcing it.
         str(math.ceil(timeout) + 1),
     ]
+    return _result(_spawn(command, timeout), thumbnail_path, max_chars)
+
+
+def _spawn(command: list[str], timeout: float) -> subprocess.CompletedProcess | str:
+    """Run the worker; a note string instead of a result when it could not finish."""
     try:
         # Fixed interpreter and script, no shell; the file path is a plain argument.
         completed = subprocess.run(  # noqa: S603
@@ -105,11 +110,11 @@ def _run_worker(
         )
     except subprocess.TimeoutExpired:
         # run() has already killed and reaped the worker.
-        return _failed(TIMEOUT_NOTE)
+        return TIMEOUT_NOTE
     except OSError:
         log.exception("Could not start the extraction worker")
-        return _failed(DAMAGED)
-    return _result(completed, thumbnail_path, max_chars)
+        return DAMAGED
+    return completed
 
 
 def _worker_env() -> dict[str, str]:
@@ -117,8 +122,10 @@ def _worker_env() -> dict[str, str]:
 
 
 def _result(
-    completed: subprocess.CompletedProcess, thumbnail_path: str, max_chars: int
+    completed: subprocess.CompletedProcess | str, thumbnail_path: str, max_chars: int
 ) -> Extraction:
+    if isinstance(completed, str):
+        return _failed(completed)
     if completed.returncode == -signal.SIGXCPU:
         return _failed(TIMEOUT_NOTE)
     if completed.returncode == EXIT_OUT_OF_MEMORY:

@@ -13,6 +13,7 @@ import os
 import re
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 import filetype
@@ -34,6 +35,18 @@ HEAD_BYTES = 64 * 1024
 # A central directory larger than this is not an Office file; zipfile would read it all into memory.
 _MAX_CENTRAL_DIRECTORY = 8 * 1024 * 1024
 _MAX_CONTENT_TYPES_XML = 512 * 1024
+# Everything a hostile zip can make zipfile raise: encrypted entries (RuntimeError), exotic
+# compression (NotImplementedError), corrupt deflate streams (zlib.error).
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    KeyError,
+    OSError,
+    ValueError,
+    EOFError,
+    RuntimeError,
+    NotImplementedError,
+    zlib.error,
+)
 
 OCTET_STREAM = "application/octet-stream"
 _OLE2 = "application/x-ole-storage"
@@ -288,7 +301,7 @@ def _inspect_zip(path: str, head: bytes) -> FileType:
         with zipfile.ZipFile(path) as zf:
             with zf.open("[Content_Types].xml") as fh:
                 content_types = fh.read(_MAX_CONTENT_TYPES_XML).decode("utf-8", "replace")
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, RuntimeError):
+    except _ZIP_ERRORS:
         return fallback
     for declared in re.findall(r'ContentType\s*=\s*"([^"]+\.main\+xml)"', content_types):
         found = _OOXML_MAIN.get(declared.strip())

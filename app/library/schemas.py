@@ -86,7 +86,7 @@ class AssetQuerySchema(PageArgsSchema):
 class _MetadataFields(Schema):
     title = fields.String(validate=validate.Length(max=MAX_TITLE_LENGTH))
     description = fields.String(validate=validate.Length(max=MAX_DESCRIPTION_LENGTH))
-    stage = fields.String(allow_none=True, validate=validate.OneOf([*STAGES, ""]))
+    stage = fields.String(allow_none=True, validate=validate.OneOf(STAGES))
     persona = fields.String(validate=validate.Length(max=MAX_LABEL_LENGTH))
     industry = fields.String(validate=validate.Length(max=MAX_LABEL_LENGTH))
     product = fields.String(validate=validate.Length(max=MAX_LABEL_LENGTH))

@@ -109,6 +109,10 @@ class Storage(ABC):
     def size(self, key: str) -> int:
         """Size in bytes; raises BlobNotFound."""
 
+    def cleanup_temp(self, max_age: float = 3600) -> int:
+        """Remove partial uploads older than max_age seconds; backends without any keep none."""
+        return 0
+
 
 # --- Content-Disposition -------------------------------------------------------------
 

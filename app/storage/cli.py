@@ -19,8 +19,12 @@ storage_cli = AppGroup("storage", help="Manage stored files.")
 @click.option("--dry-run", is_flag=True, help="Report what would be deleted, delete nothing.")
 def gc(grace_minutes: int, dry_run: bool) -> None:
     """Delete blobs left behind by failed uploads."""
-    report = collect_garbage(get_storage(), referenced_blob_keys(), utcnow(),
+    storage = get_storage()
+    report = collect_garbage(storage, referenced_blob_keys(), utcnow(),
                              timedelta(minutes=grace_minutes), dry_run)
+    if not dry_run:
+        partial = storage.cleanup_temp(grace_minutes * 60)
+        click.echo(f"removed {partial} partial upload file(s)")
     verb = "would delete" if dry_run else "deleted"
     click.echo(f"scanned {report.scanned}, kept {report.kept}, {verb} {report.deleted}, "
                f"left {report.too_young} younger than {grace_minutes} min")

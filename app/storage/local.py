@@ -20,13 +20,14 @@ class LocalStorage(Storage):
         self.root = os.path.abspath(root)
         # Temp files live under root so os.replace stays a same-filesystem atomic rename.
         self.tmp_dir = os.path.join(self.root, TMP_DIR)
-        os.makedirs(self.tmp_dir, exist_ok=True)
 
     def _path(self, key: str) -> str:
         # check_key admits only "hh/hh/<64 hex>", so the joined path cannot leave root.
         return os.path.join(self.root, *check_key(key).split("/"))
 
     def save(self, stream: BinaryIO, *, max_bytes: int | None = None) -> StoredBlob:
+        # Made on demand: an operator may have emptied the directory since start-up.
+        os.makedirs(self.tmp_dir, exist_ok=True)
         fd, tmp_path = tempfile.mkstemp(dir=self.tmp_dir, prefix="upload-", suffix=".part")
         try:
             with os.fdopen(fd, "wb", buffering=CHUNK) as tmp:
@@ -109,6 +110,8 @@ class LocalStorage(Storage):
         """
         cutoff = time.time() - max_age
         removed = 0
+        if not os.path.isdir(self.tmp_dir):
+            return 0
         with os.scandir(self.tmp_dir) as entries:
             for entry in entries:
                 with contextlib.suppress(FileNotFoundError):

@@ -105,6 +105,7 @@ def test_iter_blobs_skips_tmp_and_stray_files(local_storage):
 
 
 def test_cleanup_temp_removes_only_stale_files(local_storage):
+    Path(local_storage.tmp_dir).mkdir(parents=True, exist_ok=True)
     stale = Path(local_storage.tmp_dir, "upload-stale.part")
     fresh = Path(local_storage.tmp_dir, "upload-fresh.part")
     stale.write_bytes(b"old")

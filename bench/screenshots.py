@@ -1,0 +1,191 @@
+"""Screenshots for the README, taken in headless Chromium against a demo library.
+
+    .venv/bin/python bench/screenshots.py [--out docs/screenshots]
+
+Builds the app on a throwaway SQLite database (schema from the migrations, as `flask db upgrade`
+would), seeds the demo library with `seed_demo`, adds a version history to one asset, serves it
+on 127.0.0.1 and writes library.png, asset.png, upload.png and versions.png at 1280x800.
+Needs Debian's chromium at /usr/bin/chromium (apt-get install chromium).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+VIEWPORT = {"width": 1280, "height": 800}
+SEED = 2026
+VERSIONED_TITLE = "Northwind Platform Overview"
+DETAIL_TITLE = "Northwind Cloud Datasheet"
+UPLOAD_FILES = ("email-discovery-recap.md", "cfo-roi-walkthrough.pptx",
+                "platform-architecture-diagram.png", "roi-calculator.xlsx")
+
+
+def build_app(workdir: Path):
+    from app import create_app
+
+    return create_app("testing", {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'docs.db'}",
+        "STORAGE_LOCAL_ROOT": str(workdir / "blobs"),
+        "UPLOAD_TMP_DIR": str(workdir / "tmp"),
+        "SEARCH_INDEX_DIR": str(workdir / "index"),
+        "MAX_UPLOAD_BYTES": 1024 * 1024 * 1024,  # what a real install shows on the upload page
+    })
+
+
+def seed(app, files: Path, later: Path) -> dict[str, int]:
+    """Migrate, load the demo library and give one asset a few versions; returns asset ids."""
+    import flask_migrate
+    from sqlalchemy import select
+
+    from app.auth.services import find_user_by_email
+    from app.demo.seed import DEMO_USERS, seed_demo
+    from app.extensions import db
+    from app.library import services
+    from app.library.models import Asset
+
+    with app.app_context():
+        flask_migrate.upgrade(directory=str(REPO_ROOT / "migrations"))
+        count = seed_demo(SEED)
+        marketer = find_user_by_email(DEMO_USERS[1].email)
+        ids = {title: db.session.scalar(select(Asset.id).where(Asset.title == title))
+               for title in (VERSIONED_TITLE, DETAIL_TITLE)}
+        versioned = ids[VERSIONED_TITLE]
+        with open(files / "platform-overview-one-pager.pdf", "rb") as handle:
+            services.add_version(marketer, versioned, handle, "platform-overview-one-pager.pdf",
+                                 "Refreshed customer logos and the Q3 benchmark numbers.")
+        with open(later / "platform-overview-one-pager.pdf", "rb") as handle:
+            services.add_version(marketer, versioned, handle, "platform-overview-v3-draft.pdf",
+                                 "Shorter copy for the trade-show handout.")
+        services.restore_version(marketer, versioned, 2,
+                                 "The short copy confused prospects; back to version 2.")
+        db.session.remove()
+    print(f"seeded {count} demo assets")
+    return ids
+
+
+class Server:
+    def __init__(self, app) -> None:
+        from werkzeug.serving import make_server
+
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=10)
+
+
+def wait_for_images(page) -> None:
+    """Every <img> in the viewport has loaded (lazy ones outside it are left alone)."""
+    page.wait_for_function("""() => Array.from(document.images).every((img) => {
+        const r = img.getBoundingClientRect();
+        const visible = r.bottom > 0 && r.top < innerHeight;
+        return !visible || (img.complete && img.naturalWidth > 0);
+    })""")
+
+
+def shoot(page, out: Path, name: str) -> None:
+    page.wait_for_load_state("networkidle")
+    wait_for_images(page)
+    page.screenshot(path=str(out / name))
+    print(f"wrote {out / name}")
+
+
+def take_screenshots(base: str, ids: dict[str, int], files: Path, out: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from app.demo.seed import DEMO_PASSWORD, DEMO_USERS
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                             args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport=VIEWPORT)
+        context.set_default_timeout(20_000)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error"
+                and not m.location.get("url", "").endswith("/favicon.ico") else None)
+
+        page.goto(f"{base}/login")
+        page.get_by_label("Email").fill(DEMO_USERS[1].email)
+        page.get_by_label("Password").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"{base}/")
+        shoot(page, out, "library.png")
+
+        page.goto(f"{base}/assets/{ids[DETAIL_TITLE]}")
+        shoot(page, out, "asset.png")
+
+        page.goto(f"{base}/assets/{ids[VERSIONED_TITLE]}/versions")
+        shoot(page, out, "versions.png")
+
+        page.goto(f"{base}/assets/new")
+        page.set_input_files("#files", [files / name for name in UPLOAD_FILES])
+        page.get_by_label("Funnel stage").select_option("evaluation")
+        page.get_by_label("Persona").fill("CFO")
+        page.get_by_label("Tags").fill("q3-launch, roi")
+        # Slow the uplink so the bars are caught mid-way: one file done, two moving, one queued.
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.emulateNetworkConditions", {
+            "offline": False, "latency": 20, "downloadThroughput": -1,
+            "uploadThroughput": 24 * 1024})
+        page.get_by_role("button", name="Upload", exact=True).click()
+        page.wait_for_function("""() => {
+            const bars = Array.from(document.querySelectorAll('#queue progress'));
+            return document.querySelector('#queue li.done')
+                && bars.filter((b) => b.value > 5 && b.value < 90).length >= 2;
+        }""", polling=20)
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=str(out / "upload.png"))
+        print(f"wrote {out / 'upload.png'}")
+        cdp.send("Network.emulateNetworkConditions", {
+            "offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+        page.wait_for_selector("#upload-form[data-finished=true]")
+        browser.close()
+    if errors:
+        raise SystemExit("browser console errors:\n" + "\n".join(errors))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "docs" / "screenshots")
+    args = parser.parse_args()
+    if not Path(CHROMIUM).exists():
+        raise SystemExit("install Debian's chromium: apt-get install chromium")
+    args.out.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="lockstep-screenshots-"))
+    try:
+        from app.demo.generate import generate_demo_library
+
+        files, later = workdir / "files", workdir / "later"
+        for number, folder in enumerate((files, later), start=1):
+            folder.mkdir()  # other wording than the seeded library: new versions and uploads
+            generate_demo_library(folder, seed=SEED + number)
+        app = build_app(workdir)
+        ids = seed(app, files, later)
+        server = Server(app)
+        try:
+            take_screenshots(server.url, ids, files, args.out)
+        finally:
+            server.stop()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
