@@ -37,6 +37,9 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     if app.config["PROXY_FIX_COUNT"]:
         count = app.config["PROXY_FIX_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+    from app.core.converters import IdConverter
+
+    app.url_map.converters["id"] = IdConverter
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)

@@ -21,12 +21,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from app import create_app  # noqa: E402
-from app.extensions import db  # noqa: E402
 from helpers import PASSWORD, login  # noqa: E402
 
+from app import create_app  # noqa: E402
+from app.extensions import db  # noqa: E402
+
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-pytest_plugins = ["fixtures.s3", "fixtures.live"]
+pytest_plugins = ["fixtures.s3", "fixtures.live", "fixtures.browser"]
 
 
 def database_url(tmp: Path) -> str:

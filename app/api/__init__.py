@@ -12,6 +12,7 @@ from werkzeug.datastructures import CombinedMultiDict
 
 from app.auth.login import bearer_token
 from app.auth.services import user_for_token
+from app.core.converters import IdConverter, id_parameter_schema
 from app.core.web import error_response, handle_http_exception
 from app.extensions import csrf
 
@@ -95,5 +96,6 @@ def init_api(app: Flask) -> None:
     })
     # One Api per app: its OpenAPI spec is built from the blueprints registered on it.
     api = LockstepApi(app, spec_kwargs={"info": {"description": SPEC_DESCRIPTION}})
+    api.register_converter(IdConverter, id_parameter_schema)
     for blp in (me_blp, assets_blp):
         api.register_blueprint(blp)

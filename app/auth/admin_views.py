@@ -52,7 +52,7 @@ def invite():
     return _render(InviteForm(), 201, invite_link=link)
 
 
-@bp.post("/users/<int:user_id>/role")
+@bp.post("/users/<id:user_id>/role")
 @role_required(Role.ADMIN)
 def change_role(user_id: int):
     form = RoleForm()
@@ -63,7 +63,7 @@ def change_role(user_id: int):
     return redirect(url_for(".users"))
 
 
-@bp.post("/users/<int:user_id>/active/<int:state>")
+@bp.post("/users/<id:user_id>/active/<int(max=1):state>")
 @role_required(Role.ADMIN)
 def set_active(user_id: int, state: int):
     if not EmptyForm().validate_on_submit():

@@ -3,6 +3,7 @@
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.core.errors import ValidationFailed
+from app.core.text import is_clean_text
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
@@ -16,7 +17,7 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
-    if len(password) > MAX_PASSWORD_LENGTH:
+    if len(password) > MAX_PASSWORD_LENGTH or not is_clean_text(password):
         check_password_hash(_DUMMY_HASH, "x")
         return False
     return check_password_hash(password_hash or _DUMMY_HASH, password) and bool(password_hash)
@@ -27,5 +28,5 @@ def validate_password(password: str) -> None:
         raise ValidationFailed(f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.")
     if len(password) > MAX_PASSWORD_LENGTH:
         raise ValidationFailed(f"Passwords can have at most {MAX_PASSWORD_LENGTH} characters.")
-    if "\x00" in password:
-        raise ValidationFailed("Passwords cannot contain NUL characters.")
+    if not is_clean_text(password):
+        raise ValidationFailed("Passwords cannot contain control characters.")

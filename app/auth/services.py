@@ -14,6 +14,7 @@ from app.auth.models import ApiToken, LoginAttempt, User, new_session_nonce
 from app.auth.passwords import hash_password, verify_password
 from app.core.errors import Conflict, NotFound, PermissionDenied, TooManyRequests, ValidationFailed
 from app.core.permissions import ROLES, Role
+from app.core.text import is_clean_text
 from app.core.timeutil import utcnow
 from app.extensions import db
 
@@ -32,14 +33,14 @@ class ThrottlePolicy:
 
 def normalize_email(email: str) -> str:
     email = (email or "").strip().lower()
-    if len(email) > 254 or not EMAIL_RE.match(email):
+    if len(email) > 254 or not EMAIL_RE.match(email) or not is_clean_text(email):
         raise ValidationFailed("Enter a valid email address.", {"email": "invalid"})
     return email
 
 
 def _validate_name_and_role(name: str, role: str) -> str:
     name = (name or "").strip()
-    if not name or len(name) > 120 or any(ord(c) < 32 for c in name):
+    if not name or len(name) > 120 or not is_clean_text(name):
         raise ValidationFailed("Enter a name of 1 to 120 characters.", {"name": "invalid"})
     if role not in ROLES:
         raise ValidationFailed(f"Role must be one of {', '.join(ROLES)}.", {"role": "invalid"})
@@ -74,10 +75,15 @@ def invite_user(actor: User, email: str, name: str, role: str) -> tuple[User, st
     return user, token
 
 
-def accept_invite(token: str, password: str) -> User:
+def invited_user(token: str) -> User:
     user = db.session.scalar(select(User).where(User.invite_token_hash == _sha256(token or "")))
     if user is None or not user.active:
         raise NotFound("This invitation link is not valid any more.")
+    return user
+
+
+def accept_invite(token: str, password: str) -> User:
+    user = invited_user(token)
     user.password_hash = hash_password(password)
     user.invite_token_hash = None
     db.session.commit()

@@ -72,6 +72,7 @@ def change_password():
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 def accept_invite(token: str):
+    services.invited_user(token)  # an unknown or used link is a 404 before any form
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:

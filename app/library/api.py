@@ -44,7 +44,7 @@ class Assets(MethodView):
         return services.create_asset(actor(), upload.stream, upload.filename, args, notes)
 
 
-@blp.route("/<int:asset_id>")
+@blp.route("/<id:asset_id>")
 class AssetById(MethodView):
     @blp.response(200, AssetSchema)
     def get(self, asset_id):
@@ -63,7 +63,7 @@ class AssetById(MethodView):
         return services.archive_asset(actor(), asset_id)
 
 
-@blp.route("/<int:asset_id>/versions")
+@blp.route("/<id:asset_id>/versions")
 class Versions(MethodView):
     @blp.response(200, VersionSchema(many=True))
     def get(self, asset_id):
@@ -79,7 +79,7 @@ class Versions(MethodView):
                                     args.get("notes", ""))
 
 
-@blp.route("/<int:asset_id>/versions/<int:number>/download")
+@blp.route("/<id:asset_id>/versions/<id:number>/download")
 @serves_stored_bytes
 @blp.doc(responses={"200": FILE_RESPONSE, "302": {"description": "Presigned storage URL."}})
 def download_version(asset_id, number):
@@ -88,7 +88,7 @@ def download_version(asset_id, number):
     return send_version(get_storage(), version, presign=current_app.config["S3_PRESIGN"])
 
 
-@blp.route("/<int:asset_id>/versions/<int:number>/restore", methods=["POST"])
+@blp.route("/<id:asset_id>/versions/<id:number>/restore", methods=["POST"])
 @blp.arguments(RestoreSchema, required=False)
 @blp.response(201, VersionSchema)
 def restore_version(args, asset_id, number):

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from flask import Response, redirect, stream_with_context
 
+from app.extensions import talisman
 from app.library.filetypes import is_safe_inline
 from app.library.models import AssetVersion
-from app.extensions import talisman
 from app.storage import CHUNK, Storage, content_disposition
 
 # Stored bytes are shown, if at all, as an inert document: no scripts, no plugins, no same-origin.

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
 from app.core.errors import ValidationFailed
+from app.core.text import is_clean_text
 from app.library.taxonomy import (
     MAX_DESCRIPTION_LENGTH,
     MAX_LABEL_LENGTH,
@@ -19,7 +19,6 @@ from app.library.taxonomy import (
 
 EDITABLE = ("title", "description", "stage", "persona", "industry", "product", "tags", "status",
             "review_by")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def clean_fields(values: dict[str, Any]) -> dict[str, Any]:
@@ -47,8 +46,8 @@ def _text(value: Any, limit: int, *, required: bool = False, multiline: bool = F
     if not isinstance(value, str):
         raise ValueError("Must be text.")
     value = value.strip()
-    if _CONTROL.search(value) or (not multiline and ("\n" in value or "\r" in value)):
-        raise ValueError("Contains control characters.")
+    if not is_clean_text(value, multiline=multiline):
+        raise ValueError("Contains control characters or invalid text.")
     if required and not value:
         raise ValueError("Required.")
     if len(value) > limit:
@@ -76,7 +75,7 @@ def _tags(value: Any) -> list[str]:
         tag = " ".join(raw.strip().lower().split())
         if not tag:
             continue
-        if len(tag) > MAX_TAG_LENGTH or _CONTROL.search(tag):
+        if len(tag) > MAX_TAG_LENGTH or not is_clean_text(tag):
             raise ValueError(f"Each tag has at most {MAX_TAG_LENGTH} plain characters.")
         if tag not in tags:
             tags.append(tag)

@@ -18,18 +18,7 @@ from dataclasses import dataclass
 
 import filetype
 
-KINDS = (
-    "pdf",
-    "slides",
-    "document",
-    "spreadsheet",
-    "image",
-    "video",
-    "markdown",
-    "html",
-    "text",
-    "other",
-)
+from app.library.taxonomy import KINDS  # noqa: F401 - re-exported for callers and tests
 
 HEAD_BYTES = 64 * 1024
 # A central directory larger than this is not an Office file; zipfile would read it all into memory.

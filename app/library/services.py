@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from app.auth.models import User
 from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.core.permissions import ensure_can_edit_asset, ensure_manages_content
+from app.core.text import is_clean_text
 from app.extensions import db
 from app.library.fields import clean_fields
 from app.library.filenames import title_from_filename
@@ -97,7 +98,7 @@ _COPIED_ON_RESTORE = ("storage_key", "sha256", "size", "content_type", "kind", "
 
 def clean_notes(notes: str | None) -> str:
     notes = (notes or "").strip()
-    if len(notes) > 2000 or "\x00" in notes:
+    if len(notes) > 2000 or not is_clean_text(notes, multiline=True):
         raise ValidationFailed("Version notes have at most 2,000 characters.", {"notes": "invalid"})
     return notes
 

@@ -2,9 +2,8 @@
 
 STAGES = ("awareness", "discovery", "evaluation", "proposal", "closing")
 STATUSES = ("draft", "published", "archived")
-KINDS = (
-    "pdf", "slides", "document", "spreadsheet", "image", "video", "markdown", "html", "text", "other"
-)
+KINDS = ("pdf", "slides", "document", "spreadsheet", "image", "video", "markdown", "html", "text",
+         "other")
 MAX_TAGS = 20
 MAX_TAG_LENGTH = 40
 MAX_LABEL_LENGTH = 80

@@ -39,7 +39,7 @@ def index():
                            review_due=queries.review_due(_me()) if manages_content(_me()) else 0)
 
 
-@bp.get("/assets/<int:asset_id>")
+@bp.get("/assets/<id:asset_id>")
 @role_required()
 def detail(asset_id: int):
     asset = queries.get_asset(_me(), asset_id)
@@ -91,7 +91,7 @@ def _upload_page(form, status: int):
                            ), status
 
 
-@bp.route("/assets/<int:asset_id>/edit", methods=["GET", "POST"])
+@bp.route("/assets/<id:asset_id>/edit", methods=["GET", "POST"])
 @role_required("marketer", "admin")
 def edit(asset_id: int):
     asset = queries.get_asset(_me(), asset_id)
@@ -115,7 +115,7 @@ def _edit_page(asset, form, field_errors, status):
                            field_errors=field_errors, labels=queries.label_values(_me())), status
 
 
-@bp.post("/assets/<int:asset_id>/archive")
+@bp.post("/assets/<id:asset_id>/archive")
 @role_required("marketer", "admin")
 def archive(asset_id: int):
     if EmptyForm().validate_on_submit():
@@ -124,7 +124,7 @@ def archive(asset_id: int):
     return redirect(url_for(".detail", asset_id=asset_id))
 
 
-@bp.route("/assets/<int:asset_id>/versions", methods=["GET", "POST"])
+@bp.route("/assets/<id:asset_id>/versions", methods=["GET", "POST"])
 @role_required("marketer", "admin")
 def versions(asset_id: int):
     asset = queries.get_asset(_me(), asset_id)
@@ -148,7 +148,7 @@ def versions(asset_id: int):
                            ), status
 
 
-@bp.post("/assets/<int:asset_id>/versions/<int:number>/restore")
+@bp.post("/assets/<id:asset_id>/versions/<id:number>/restore")
 @role_required("marketer", "admin")
 def restore(asset_id: int, number: int):
     form = RestoreForm()
@@ -158,7 +158,7 @@ def restore(asset_id: int, number: int):
     return redirect(url_for(".versions", asset_id=asset_id))
 
 
-@bp.get("/assets/<int:asset_id>/versions/<int:number>/download")
+@bp.get("/assets/<id:asset_id>/versions/<id:number>/download")
 @serves_stored_bytes
 @role_required()
 def download(asset_id: int, number: int):
@@ -167,7 +167,7 @@ def download(asset_id: int, number: int):
                         presign=current_app.config["S3_PRESIGN"])
 
 
-@bp.get("/assets/<int:asset_id>/thumbnail")
+@bp.get("/assets/<id:asset_id>/thumbnail")
 @serves_stored_bytes
 @role_required()
 def thumbnail(asset_id: int):

@@ -24,8 +24,8 @@ def test_create_user_and_token(app):
 
 def test_create_user_prompts_when_options_missing(app):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["users", "create"],
-                           input="p@example.test\nPrompted\nrep\nprompted pass 1\nprompted pass 1\n")
+    answers = "p@example.test\nPrompted\nrep\nprompted pass 1\nprompted pass 1\n"
+    result = runner.invoke(args=["users", "create"], input=answers)
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert db.session.query(User).filter_by(email="p@example.test").one().role == "rep"

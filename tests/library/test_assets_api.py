@@ -285,3 +285,23 @@ def test_pdf_opens_inline_in_a_sandbox(client, login_as, app, pdf_bytes, markete
     assert response.headers["Content-Security-Policy"].startswith("sandbox")
     thumb = client.get(f"/assets/{asset['id']}/thumbnail")
     assert thumb.status_code == 200 and thumb.data[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_lone_surrogates_in_json_are_422_not_500(client, marketer, pdf_bytes):
+    """Found by schemathesis: JSON may carry lone surrogates, which no database can store."""
+    _, headers = marketer
+    asset = create(client, headers, pdf_bytes)
+    body = '{"title": "Deck \\ud83d", "tags": ["ok", "\\udc2dR"]}'
+    response = client.patch(f"/api/v1/assets/{asset['id']}", data=body,
+                            headers={**headers, "Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert set(response.get_json()["error"]["details"]) == {"title", "tags"}
+
+
+@pytest.mark.parametrize("path", ["/api/v1/assets/548145861097643180032",
+                                  "/api/v1/assets/1/versions/99999999999/download",
+                                  "/api/v1/assets/0", "/assets/2147483648"])
+def test_ids_beyond_the_integer_range_are_404(client, marketer, login_as, path):
+    """Found by schemathesis: a huge id overflowed the database integer."""
+    _, headers = marketer
+    assert client.get(path, headers=headers).status_code == 404
