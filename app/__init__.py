@@ -50,9 +50,11 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
 
 def _init_extensions(app: Flask) -> None:
+    from flask_talisman import Talisman
+
     from app.auth import login
     from app.core.db import alembic_render_item
-    from app.extensions import csrf, db, migrate, talisman
+    from app.extensions import csrf, db, migrate
     from app.storage import flask as storage_flask
 
     db.init_app(app)
@@ -63,7 +65,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login.init_app(app)
     storage_flask.init_app(app)
-    talisman.init_app(
+    app.extensions["talisman"] = Talisman(
         app,
         force_https=app.config["FORCE_HTTPS"],
         strict_transport_security=app.config["FORCE_HTTPS"],

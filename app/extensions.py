@@ -12,4 +12,6 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# Talisman keeps its settings on the instance, so each app gets its own (see create_app); this
+# unbound one only makes per-view decorators, which carry their options on the view function.
 talisman = Talisman()

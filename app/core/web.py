@@ -7,7 +7,7 @@ import secrets
 
 from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from app.core.errors import ServiceError
 
@@ -34,6 +34,10 @@ _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "
 
 
 def handle_http_exception(exc: HTTPException):
+    if isinstance(exc, SecurityError):
+        # An untrusted Host header: no URL can be built for it, so no templated page.
+        return make_response("Bad request: this host name is not served here.", 400,
+                             {"Content-Type": "text/plain; charset=utf-8"})
     status = exc.code or 500
     if status >= 500:
         return handle_unexpected(exc)

@@ -1,0 +1,149 @@
+"""Every route, every role: who gets in, who gets 403/404, who is sent to sign in.
+
+The table must name every route the app has; a new route without an entry fails
+test_every_route_is_in_the_table, so permissions are decided, never forgotten.
+"""
+
+import io
+
+import pytest
+from helpers import PASSWORD, SAMPLE_PDF, corpus_file, csrf_token, login, multipart
+
+from app.extensions import db
+
+ROLES = ("anonymous", "rep", "leader", "marketer", "owner", "admin")
+EVERYONE = {"rep", "leader", "marketer", "owner", "admin"}
+CONTENT = {"marketer", "owner", "admin"}
+EDITORS = {"owner", "admin"}
+ADMINS = {"admin"}
+
+# (endpoint, method, url template, who may use it, body)
+TABLE = [
+    ("library.index", "GET", "/", EVERYONE, None),
+    ("library.detail", "GET", "/assets/{asset}", EVERYONE, None),
+    ("library.upload", "GET", "/assets/new", CONTENT, None),
+    ("library.upload", "POST", "/assets/new", CONTENT, "upload"),
+    ("library.edit", "GET", "/assets/{asset}/edit", EDITORS, None),
+    ("library.edit", "POST", "/assets/{asset}/edit", EDITORS, {"title": "Renamed",
+                                                               "status": "published"}),
+    ("library.archive", "POST", "/assets/{asset}/archive", EDITORS, {}),
+    ("library.versions", "GET", "/assets/{asset}/versions", CONTENT, None),
+    ("library.versions", "POST", "/assets/{asset}/versions", EDITORS, "version"),
+    ("library.restore", "POST", "/assets/{asset}/versions/1/restore", EDITORS, {}),
+    ("library.download", "GET", "/assets/{asset}/versions/1/download", EVERYONE, None),
+    ("library.thumbnail", "GET", "/assets/{asset}/thumbnail", EVERYONE, None),
+    ("auth.logout", "POST", "/logout", EVERYONE, {}),
+    ("auth.change_password", "GET", "/account/password", EVERYONE, None),
+    ("auth.change_password", "POST", "/account/password", EVERYONE,
+     {"current_password": PASSWORD, "new_password": "another long passphrase"}),
+    ("admin.users", "GET", "/admin/users", ADMINS, None),
+    ("admin.invite", "POST", "/admin/users/invite", ADMINS,
+     {"email": "invitee@example.test", "name": "Invitee", "role": "rep"}),
+    ("admin.change_role", "POST", "/admin/users/{other}/role", ADMINS, {"role": "leader"}),
+    ("admin.set_active", "POST", "/admin/users/{other}/active/0", ADMINS, {}),
+    ("me.me", "GET", "/api/v1/me", EVERYONE, None),
+    ("assets.Assets", "GET", "/api/v1/assets", EVERYONE, None),
+    ("assets.Assets", "POST", "/api/v1/assets", CONTENT, "api-upload"),
+    ("assets.AssetById", "GET", "/api/v1/assets/{asset}", EVERYONE, None),
+    ("assets.AssetById", "PATCH", "/api/v1/assets/{asset}", EDITORS, {"title": "Via API"}),
+    ("assets.AssetById", "DELETE", "/api/v1/assets/{asset}", EDITORS, None),
+    ("assets.Versions", "GET", "/api/v1/assets/{asset}/versions", CONTENT, None),
+    ("assets.Versions", "POST", "/api/v1/assets/{asset}/versions", EDITORS, "api-version"),
+    ("assets.download_version", "GET", "/api/v1/assets/{asset}/versions/1/download", EVERYONE,
+     None),
+    ("assets.restore_version", "POST", "/api/v1/assets/{asset}/versions/1/restore", EDITORS,
+     None),
+]
+# Reachable without signing in, by design.
+PUBLIC = {"auth.login", "auth.accept_invite", "static", "api-docs.openapi_json"}
+
+
+def test_every_route_is_in_the_table(app):
+    covered = {(endpoint, method) for endpoint, method, *_ in TABLE}
+    missing = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC:
+            continue
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            if (rule.endpoint, method) not in covered:
+                missing.append(f"{method} {rule.rule} ({rule.endpoint})")
+    assert not missing, "routes without a permission entry: " + ", ".join(missing)
+
+
+@pytest.fixture
+def world(app, make_user):
+    """A published asset owned by `owner`, and a bystander user for the admin routes."""
+    from app.auth.models import User
+    from app.library import services
+
+    users = {role: make_user("marketer" if role == "owner" else role)
+             for role in ROLES if role != "anonymous"}
+    other = make_user("rep")
+    with app.app_context():
+        owner = db.session.get(User, users["owner"].id)
+        asset = services.create_asset(owner, io.BytesIO(corpus_file(SAMPLE_PDF)), "deck.pdf",
+                                      {"status": "published"})
+        ids = {"asset": asset.id, "other": other.id}
+        hashes = {u.id: u.password_hash for u in db.session.query(User)}
+    return users, ids, hashes
+
+
+def _request(client, method, url, body, is_api):
+    pdf = corpus_file(SAMPLE_PDF)
+    if body == "upload":
+        return client.post(url, **multipart({"csrf_token": csrf_token(client),
+                                             "files": [(pdf, "new.pdf")], "status": "draft"}))
+    if body == "version":
+        return client.post(url, **multipart({"csrf_token": csrf_token(client),
+                                             "file": (pdf, "v2.pdf")}))
+    if body in ("api-upload", "api-version"):
+        return client.post(url, headers={"X-CSRFToken": csrf_token(client)},
+                           **multipart({"file": (pdf, "api.pdf")}))
+    if is_api:
+        headers = {"X-CSRFToken": csrf_token(client)} if method != "GET" else {}
+        return client.open(url, method=method, json=body, headers=headers)
+    data = dict(body or {}, csrf_token=csrf_token(client)) if method == "POST" else None
+    return client.open(url, method=method, data=data)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_route_for_each_role(app, world, role):
+    users, ids, hashes = world
+    wrong = []
+    for _endpoint, method, template, allowed, body in TABLE:
+        client = app.test_client()  # fresh session per call: logout and password change end it
+        if role != "anonymous":
+            assert login(client, users[role].email).status_code == 302
+        url = template.format(**ids)
+        is_api = url.startswith("/api/")
+        status = _request(client, method, url, body, is_api).status_code
+        expected = _expected(role, allowed, is_api)
+        if not expected(status):
+            wrong.append(f"{role} {method} {url}: got {status}")
+        _restore_world(app, ids, hashes)
+    assert not wrong, "\n".join(wrong)
+
+
+def _expected(role, allowed, is_api):
+    if role == "anonymous":
+        return (lambda s: s == 401) if is_api else (lambda s: s == 302)
+    if role in allowed:
+        return lambda s: s not in (401, 403, 404) and s < 500
+    return lambda s: s in (403, 404)
+
+
+def _restore_world(app, ids, hashes):
+    """Undo what an allowed call changed, so each call meets the same world."""
+    from app.auth.models import User
+    from app.library.models import Asset
+
+    with app.app_context():
+        asset = db.session.get(Asset, ids["asset"])
+        asset.status = "published"
+        for user in db.session.query(User):
+            user.active = True
+            user.password_hash = hashes.get(user.id, user.password_hash)
+        other = db.session.get(User, ids["other"])
+        other.role = "rep"
+        db.session.query(User).filter_by(email="invitee@example.test").delete()
+        db.session.commit()
