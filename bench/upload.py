@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import sys
@@ -58,6 +59,9 @@ def payload(cache: Path, size_mb: int, seed: int, label: str) -> Path:
 
 def upload_once(server: LockstepServer, path: Path, size_mb: int, interval: float) -> dict:
     pids = server.worker_pids()
+    # Write back every dirty page first (payload files, earlier uploads' spools and blobs) so
+    # an upload is not timed while the kernel flushes the previous one's data to disk.
+    os.sync()
     time.sleep(SETTLE_SECONDS)
     for pid in pids:
         reset_peak_rss(pid)
@@ -179,13 +183,15 @@ def run_backend(backend: str, args, cache: Path, moto_url: str | None) -> list[d
         print(f"[{backend}] gunicorn pid {server.proc.pid}, workers {server.worker_pids()}, "
               f"dir {server.dir}", file=sys.stderr)
         warmed = warm_up(server, cache, args.interval)
-        print(f"[{backend}] warmed workers {warmed}", file=sys.stderr)
+        warm_rss = {pid: (proc_mem(pid) or (0, 0))[0] for pid in server.worker_pids()}
+        print(f"[{backend}] warmed workers {warmed}, RSS KiB {warm_rss}", file=sys.stderr)
         for size_mb in args.sizes:
             for attempt in range(args.repeat):
                 # A unique seed per size and attempt: repeated bytes would dedupe and skip work.
                 path = payload(cache, size_mb, size_mb * 1000 + attempt, "upload")
                 record = upload_once(server, path, size_mb, args.interval)
                 record["repeat"] = attempt
+                record["warm_rss_kib"] = warm_rss.get(record["handler_pid"])
                 records.append(record)
                 handler = record["workers"][str(record["handler_pid"])]
                 print(f"[{backend}] {size_mb} MB #{attempt}: {record['seconds']:.2f}s, "
@@ -220,6 +226,8 @@ def summarize(records: list[dict]) -> list[dict]:
             "baseline_mb": statistics.median(h["baseline_kib"] for h in handlers) / 1024,
             "peak_mb": max(h["peak_kib"] for h in handlers) / 1024,
             "growth_mb": max(h["growth_kib"] for h in handlers) / 1024,
+            "growth_since_warmup_mb": max(h["peak_kib"] - r["warm_rss_kib"]
+                                          for h, r in zip(handlers, group, strict=True)) / 1024,
             "any_worker_growth_mb": max(w["growth_kib"] for r in group
                                         for w in r["workers"].values()) / 1024,
             "extract_child_peak_mb": max(h["children_peak_kib"] for h in handlers) / 1024,
@@ -238,11 +246,12 @@ def _fmt(value, spec: str) -> str:
 
 def print_tables(rows: list[dict]) -> None:
     print("| backend | size MB | median s | MB/s | worker RSS baseline MB "
-          "| worker peak RSS MB | growth MB |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+          "| worker peak RSS MB | growth MB | growth since warm-up MB |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(f"| {r['backend']} | {r['size_mb']} | {r['median_s']:.3f} | {r['mb_per_s']:.0f} "
-              f"| {r['baseline_mb']:.0f} | {r['peak_mb']:.0f} | {r['growth_mb']:.1f} |")
+              f"| {r['baseline_mb']:.0f} | {r['peak_mb']:.0f} | {r['growth_mb']:.1f} "
+              f"| {r['growth_since_warmup_mb']:.1f} |")
     print()
     print("| backend | size MB | to app spool s | spool copy s | extract + hash + store s "
           "| bytes written / size | extract child peak MB |")
@@ -274,6 +283,12 @@ def main() -> None:
     moto = None
     records: list[dict] = []
     try:
+        # Every measured file exists (and is on disk) before any server starts, so both
+        # backends read the same, equally cached files.
+        for size_mb in args.sizes:
+            for attempt in range(args.repeat):
+                payload(cache, size_mb, size_mb * 1000 + attempt, "upload")
+        os.sync()
         if "s3" in backends:
             moto = start_moto(cache / "moto.log")
         for backend in backends:

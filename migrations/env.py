@@ -1,4 +1,5 @@
 import logging
+import warnings
 from logging.config import fileConfig
 
 from alembic import context
@@ -13,6 +14,9 @@ config = context.config
 # Keep the app's loggers alive when migrations run inside a live process (tests, CLI).
 fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
+# SQLite cannot reflect the lower(email) expression index; the migration creates it anyway.
+warnings.filterwarnings(
+    "ignore", message=".*expression-based index uq_user_email_lower.*")
 
 
 def get_engine():

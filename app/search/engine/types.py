@@ -1,0 +1,97 @@
+"""The search engine's public contract: what goes in, what comes out, and the engine protocol.
+
+Nothing here knows about Whoosh, Flask or the database, so the views, the outbox and a future
+second backend all code against these names only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Protocol, runtime_checkable
+
+FACETS = ("stage", "kind", "persona", "industry", "product", "tag")
+SORTS = ("relevance", "newest", "most_used", "win_rate")
+STATUSES = ("draft", "published", "archived")
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    """One asset as the index sees it. `text` is the extracted text of the current version;
+    only its first MAX_INDEXED_CHARS characters are indexed (see whoosh_schema)."""
+
+    asset_id: int
+    title: str
+    description: str
+    tags: tuple[str, ...]
+    stage: str | None
+    kind: str
+    persona: str
+    industry: str
+    product: str
+    owner: str
+    status: str
+    filename: str
+    text: str
+    created_at: datetime
+    updated_at: datetime
+    review_by: date | None
+    won_deals: int = 0
+    used_deals: int = 0
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """filters: facet name -> selected values (AND across facets, OR within one facet).
+    statuses: the statuses this caller may see; anything else is invisible everywhere."""
+
+    text: str
+    filters: dict[str, list[str]]
+    statuses: tuple[str, ...]
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 20
+    today: date | None = None
+
+
+@dataclass
+class Hit:
+    asset_id: int
+    score: float
+    title: str
+    kind: str
+    stage: str | None
+    updated_at: datetime
+    highlights: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SearchResponse:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[tuple[str, int]]]
+    suggestion: str | None = None
+    message: str | None = None
+
+
+class IndexBusyError(RuntimeError):
+    """The index stayed locked by other writers for the whole retry window; the caller (the
+    outbox) keeps its entries and tries again later, so nothing is lost."""
+
+
+@runtime_checkable
+class SearchEngine(Protocol):
+    needs_rebuild: bool
+
+    def index(self, docs: Iterable[SearchDocument]) -> None: ...
+
+    def remove(self, asset_ids: Iterable[int]) -> None: ...
+
+    def search(
+        self, request: SearchRequest, text_for: Callable[[int], str] | None = None
+    ) -> SearchResponse: ...
+
+    def rebuild(self, docs: Iterable[SearchDocument], procs: int = 1) -> None: ...
+
+    def doc_count(self) -> int: ...
