@@ -45,10 +45,8 @@ test-postgresql: setup
 
 lint: setup
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
 
 format: setup
-	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 bench: setup

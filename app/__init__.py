@@ -55,6 +55,7 @@ def _init_extensions(app: Flask) -> None:
     from app.auth import login
     from app.core.db import alembic_render_item
     from app.extensions import csrf, db, migrate
+    from app.search import services as search_services
     from app.storage import flask as storage_flask
 
     db.init_app(app)
@@ -65,6 +66,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login.init_app(app)
     storage_flask.init_app(app)
+    search_services.init_app(app)
     app.extensions["talisman"] = Talisman(
         app,
         force_https=app.config["FORCE_HTTPS"],
@@ -80,19 +82,20 @@ def _register_blueprints(app: Flask) -> None:
     from app.api import init_api
     from app.auth.admin_views import bp as admin_bp
     from app.auth.views import bp as auth_bp
+    from app.collections.views import bp as collections_bp
     from app.library.views import bp as library_bp
+    from app.search.views import bp as search_bp
 
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(library_bp)
+    for blueprint in (auth_bp, admin_bp, library_bp, search_bp, collections_bp):
+        app.register_blueprint(blueprint)
     init_api(app)
 
 
 def _register_cli(app: Flask) -> None:
     from app.auth.cli import users_cli
     from app.demo.cli import demo_cli
+    from app.search.cli import search_cli
     from app.storage.cli import storage_cli
 
-    app.cli.add_command(users_cli)
-    app.cli.add_command(storage_cli)
-    app.cli.add_command(demo_cli)
+    for group in (users_cli, storage_cli, demo_cli, search_cli):
+        app.cli.add_command(group)

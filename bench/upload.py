@@ -178,8 +178,8 @@ def warm_up(server: LockstepServer, cache: Path, interval: float) -> list[int]:
 
 def run_backend(backend: str, args, cache: Path, moto_url: str | None) -> list[dict]:
     records = []
-    with LockstepServer(backend, workers=args.workers, s3_endpoint=moto_url,
-                        keep=args.keep) as server:
+    with LockstepServer(backend, workers=args.workers, s3_endpoint=moto_url, keep=args.keep,
+                        extra_env=dict(args.server_env)) as server:
         print(f"[{backend}] gunicorn pid {server.proc.pid}, workers {server.worker_pids()}, "
               f"dir {server.dir}", file=sys.stderr)
         warmed = warm_up(server, cache, args.interval)
@@ -270,6 +270,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--interval", type=float, default=0.05, help="RSS sampling seconds")
+    parser.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",
+                        type=lambda kv: tuple(kv.split("=", 1)),
+                        help="extra environment for gunicorn, e.g. MALLOC_ARENA_MAX=2 (repeatable)")
     parser.add_argument("--keep", action="store_true",
                         help="keep each server's temp dir (DB, logs) for inspection")
     return parser.parse_args(argv)

@@ -59,6 +59,9 @@ def app(workdir):
         _drop_alembic_version()
         db.create_all()  # tests only; the app itself relies on migrations
     yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()  # close pooled connections before the interpreter does
 
 
 def _drop_alembic_version() -> None:
@@ -75,6 +78,9 @@ def _clean_database(request):
     with app.app_context():
         db.session.remove()
         wipe_tables()
+        engine = app.extensions.get("lockstep.search")
+        if engine is not None:
+            engine.rebuild([])  # the database is empty again; so is the index
     shutil.rmtree(app.config["STORAGE_LOCAL_ROOT"], ignore_errors=True)
 
 

@@ -89,6 +89,7 @@ def actor():
 def init_api(app: Flask) -> None:
     from app.api.me import blp as me_blp
     from app.library.api import blp as assets_blp
+    from app.search.api import blp as search_blp
 
     app.config.setdefault("API_SPEC_OPTIONS", {
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
@@ -97,5 +98,5 @@ def init_api(app: Flask) -> None:
     # One Api per app: its OpenAPI spec is built from the blueprints registered on it.
     api = LockstepApi(app, spec_kwargs={"info": {"description": SPEC_DESCRIPTION}})
     api.register_converter(IdConverter, id_parameter_schema)
-    for blp in (me_blp, assets_blp):
+    for blp in (me_blp, assets_blp, search_blp):
         api.register_blueprint(blp)

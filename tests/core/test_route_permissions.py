@@ -16,6 +16,7 @@ EVERYONE = {"rep", "leader", "marketer", "owner", "admin"}
 CONTENT = {"marketer", "owner", "admin"}
 EDITORS = {"owner", "admin"}
 ADMINS = {"admin"}
+CURATOR = {"owner", "admin"}  # the collection below belongs to `owner`
 
 # (endpoint, method, url template, who may use it, body)
 TABLE = [
@@ -41,7 +42,22 @@ TABLE = [
      {"email": "invitee@example.test", "name": "Invitee", "role": "rep"}),
     ("admin.change_role", "POST", "/admin/users/{other}/role", ADMINS, {"role": "leader"}),
     ("admin.set_active", "POST", "/admin/users/{other}/active/0", ADMINS, {}),
+    ("search.search", "GET", "/search?q=deck", EVERYONE, None),
+    ("search.suggest", "GET", "/search/suggest?q=deck", EVERYONE, None),
+    ("search.open_result", "GET", "/search/{search}/open/{asset}", EVERYONE, None),
+    ("search.insights", "GET", "/search/insights", CONTENT, None),
+    ("collections.index", "GET", "/collections", EVERYONE, None),
+    ("collections.create", "POST", "/collections", CONTENT, {"title": "Kit"}),
+    ("collections.detail", "GET", "/collections/{collection}", EVERYONE, None),
+    ("collections.update", "POST", "/collections/{collection}", CURATOR,
+     {"title": "Renamed kit"}),
+    ("collections.delete", "POST", "/collections/{collection}/delete", CURATOR, {}),
+    ("collections.add_item", "POST", "/collections/{collection}/items", CURATOR,
+     {"asset_id": "{asset}"}),
+    ("collections.change_item", "POST", "/collections/{collection}/items/{asset}/up", CURATOR,
+     {}),
     ("me.me", "GET", "/api/v1/me", EVERYONE, None),
+    ("search_api.search", "GET", "/api/v1/search?q=deck", EVERYONE, None),
     ("assets.Assets", "GET", "/api/v1/assets", EVERYONE, None),
     ("assets.Assets", "POST", "/api/v1/assets", CONTENT, "api-upload"),
     ("assets.AssetById", "GET", "/api/v1/assets/{asset}", EVERYONE, None),
@@ -74,7 +90,9 @@ def test_every_route_is_in_the_table(app):
 def world(app, make_user):
     """A published asset owned by `owner`, and a bystander user for the admin routes."""
     from app.auth.models import User
+    from app.collections import services as collection_services
     from app.library import services
+    from app.search.models import SearchLog
 
     users = {role: make_user("marketer" if role == "owner" else role)
              for role in ROLES if role != "anonymous"}
@@ -83,9 +101,18 @@ def world(app, make_user):
         owner = db.session.get(User, users["owner"].id)
         asset = services.create_asset(owner, io.BytesIO(corpus_file(SAMPLE_PDF)), "deck.pdf",
                                       {"status": "published"})
-        ids = {"asset": asset.id, "other": other.id}
+        collection = collection_services.create_collection(owner, "Healthcare kit")
+        collection_services.add_item(owner, collection.id, asset.id)
+        ids = {"asset": asset.id, "other": other.id, "collection": collection.id}
         hashes = {u.id: u.password_hash for u in db.session.query(User)}
-    return users, ids, hashes
+        searches = {}
+        for role, user in users.items():
+            entry = SearchLog(user_id=user.id, role=user.role, query="deck", query_key="deck",
+                              filters={}, sort="relevance", result_count=1)
+            db.session.add(entry)
+            db.session.commit()
+            searches[role] = entry.id
+    return users, ids, hashes, searches
 
 
 def _request(client, method, url, body, is_api):
@@ -108,13 +135,15 @@ def _request(client, method, url, body, is_api):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_route_for_each_role(app, world, role):
-    users, ids, hashes = world
+    users, ids, hashes, searches = world
     wrong = []
     for _endpoint, method, template, allowed, body in TABLE:
         client = app.test_client()  # fresh session per call: logout and password change end it
         if role != "anonymous":
             assert login(client, users[role].email).status_code == 302
-        url = template.format(**ids)
+        url = template.format(**ids, search=searches.get(role, 1))
+        if isinstance(body, dict):
+            body = {key: str(value).format(**ids) for key, value in body.items()}
         is_api = url.startswith("/api/")
         status = _request(client, method, url, body, is_api).status_code
         expected = _expected(role, allowed, is_api)
@@ -135,9 +164,16 @@ def _expected(role, allowed, is_api):
 def _restore_world(app, ids, hashes):
     """Undo what an allowed call changed, so each call meets the same world."""
     from app.auth.models import User
+    from app.collections.models import Collection, CollectionItem
     from app.library.models import Asset
 
     with app.app_context():
+        if db.session.get(Collection, ids["collection"]) is None:
+            owner_id = db.session.get(Asset, ids["asset"]).owner_id
+            db.session.add(Collection(id=ids["collection"], title="Healthcare kit",
+                                      owner_id=owner_id))
+            db.session.add(CollectionItem(collection_id=ids["collection"],
+                                          asset_id=ids["asset"], position=0))
         asset = db.session.get(Asset, ids["asset"])
         asset.status = "published"
         for user in db.session.query(User):

@@ -29,6 +29,9 @@ def s3_app(app, moto_server):
                      S3_ENDPOINT_URL=moto_server, AWS_REGION="us-east-1")
     s3_app = create_app("testing", overrides)
     yield s3_app, bucket
+    with s3_app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 def _marketer_headers(s3_app):

@@ -1,0 +1,1 @@
+"""Curated, ordered collections of assets ("Healthcare evaluation kit")."""
