@@ -12,4 +12,4 @@ class CollectionForm(FlaskForm):
 
 
 class AddItemForm(FlaskForm):
-    asset_id = StringField("Asset id", validators=[Length(max=12)])
+    asset_id = StringField("Asset id or link", validators=[Length(max=500)])

@@ -8,7 +8,7 @@ from flask_login import current_user
 from app.auth.forms import EmptyForm
 from app.collections import queries, services
 from app.collections.forms import AddItemForm, CollectionForm
-from app.core.errors import ServiceError
+from app.core.errors import Conflict, ValidationFailed
 from app.core.permissions import Role, manages_content, role_required
 
 bp = Blueprint("collections", __name__, url_prefix="/collections")
@@ -102,9 +102,11 @@ def change_item(collection_id: int, asset_id: int, action: str):
 
 
 def _attempt(operation, message: str | None) -> None:
+    """Input problems come back as a message on the page; permission and existence errors
+    propagate, so they answer 403 and 404 like everywhere else."""
     try:
         operation()
-    except ServiceError as exc:
+    except (ValidationFailed, Conflict) as exc:
         flash(exc.message, "error")
     else:
         if message:

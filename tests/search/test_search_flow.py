@@ -197,8 +197,9 @@ def test_search_log_clicks_and_insights(app, client, marketer, make_user):
     assert client.get("/search/insights").status_code == 403
 
     marketer_user = make_user("marketer")
-    login(client, marketer_user.email)
-    html = client.get("/search/insights").get_data(as_text=True)
+    marketing = app.test_client()
+    login(marketing, marketer_user.email)
+    html = marketing.get("/search/insights").get_data(as_text=True)
     # Hand-counted: "lynx" searched twice by one person, 1 result, opened once; the gap query
     # searched twice, 0 results, never opened. Columns: searches, people, results, opened.
     lynx_row = "lynx</a></td><td>2</td><td>1</td><td>1</td><td>1</td>"
@@ -212,7 +213,7 @@ def test_search_log_clicks_and_insights(app, client, marketer, make_user):
     assert top.index("lynx") < top.index("nothing matches this")  # tie broken by name
 
 
-def test_collections_curated_and_shown_in_results(client, marketer, login_as, app):
+def test_collections_curated_and_shown_in_results(client, marketer, login_as, make_user, app):
     from helpers import csrf_token
 
     published = create(client, marketer, md("bison hospital kit"), status="published")
@@ -228,8 +229,13 @@ def test_collections_curated_and_shown_in_results(client, marketer, login_as, ap
         client.post(url + "/items", data={"asset_id": f"http://x/assets/{asset}",
                                           "csrf_token": token})
     client.post(url + f"/items/{draft}/up", data={"csrf_token": token})
-    login_as("rep")
-    detail = client.get(url).get_data(as_text=True)
+    admin_view = client.get(url).get_data(as_text=True)
+    assert admin_view.index(f"/assets/{draft}") < admin_view.index(f"/assets/{published}")
+
+    reader = app.test_client()
+    login(reader, make_user("rep").email)
+    detail = reader.get(url).get_data(as_text=True)
     assert f"/assets/{published}" in detail and f"/assets/{draft}" not in detail
-    results = client.get("/search?q=healthcare+kit").get_data(as_text=True)
+    results = reader.get("/search?q=healthcare+kit").get_data(as_text=True)
     assert "Collection: Healthcare evaluation kit" in results
+    assert reader.post(url + "/delete", data={"csrf_token": csrf_token(reader)}).status_code == 403

@@ -36,3 +36,11 @@ def full(size: int) -> int:
 
 def count(bits: int) -> int:
     return bits.bit_count()
+
+
+def to_flags(bits: int, size: int) -> bytes:
+    """flags[i] == 1 if bit i is set, else 0: an O(1) membership test inside hot loops."""
+    if bits <= 0:
+        return bytes(size)
+    flags = format(bits, "b").encode("ascii")[::-1].translate(_TO_FLAGS)
+    return flags + bytes(size - len(flags))

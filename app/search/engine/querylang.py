@@ -57,6 +57,11 @@ class ParsedQuery:
             self.notes.append(message)
 
 
+def normalise_value(value: str) -> str:
+    """Facet values match case-insensitively, ignoring surrounding and repeated spaces."""
+    return " ".join(value.split()).lower()
+
+
 def clean(text: str) -> tuple[str, bool]:
     """Control characters (NUL included) become spaces; over-long input is cut."""
     text = _CONTROL.sub(" ", text or "")

@@ -32,7 +32,6 @@ class Analyzer:
     def __init__(self) -> None:
         self._terms: dict[str, str | None] = {}
         self._words: dict[str, str | None] = {}
-        self._last: tuple[str, list[str], set[str]] | None = None
 
     def fold(self, raw: str) -> str:
         return raw.lower().translate(accent_map)
@@ -63,30 +62,17 @@ class Analyzer:
         self._words[raw] = result
         return result
 
+    def split(self, text: str) -> list[str]:
+        return TOKEN_RE.findall(text)
+
     def terms(self, text: str) -> list[str]:
         """Index terms in order, stop words dropped and positions closed up (as Whoosh's
         StopFilter renumbers), which is what makes word pairs equal Whoosh phrase matches."""
-        return self._analyse(text)[0]
+        return [t for t in map(self.term, TOKEN_RE.findall(text)) if t]
 
-    def words(self, text: str) -> set[str]:
-        return self._analyse(text)[1]
-
-    def pairs(self, text: str) -> list[str]:
-        terms = self.terms(text)
-        return [f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False)]
-
-    def _analyse(self, text: str) -> tuple[list[str], set[str]]:
-        # The content, pairs and spell fields all receive the same string object, so
-        # remembering the last one analyses each document once instead of three times.
-        last = self._last
-        if last is not None and last[0] is text:
-            return last[1], last[2]
-        term, word = self.term, self.word
-        raws = TOKEN_RE.findall(text)
-        terms = [t for t in map(term, raws) if t]
-        words = {w for w in map(word, set(raws)) if w}
-        self._last = (text, terms, words)
-        return terms, words
+    def surface_words(self, text: str) -> set[str]:
+        """The distinct unstemmed words, for the spelling vocabulary."""
+        return {w for w in map(self.word, set(TOKEN_RE.findall(text))) if w}
 
     def spans(self, text: str) -> Iterator[tuple[int, int, str | None]]:
         """(start, end, term) for every token, for the highlighter."""

@@ -6,7 +6,9 @@ Layout, chosen for query speed rather than for Whoosh's own query parser:
 - title: the title again, scored with a higher weight (BM25F field weight, see evaluate.py).
 - content postings carry the set of following terms (FollowersFormat), so a phrase is a
   check on one posting list rather than a positional merge; content needs no positions.
-- spell: the unstemmed words, only as a vocabulary for typo tolerance and "Did you mean".
+- spell: unstemmed words, only as a vocabulary for typo tolerance and "Did you mean". A
+  rebuild gives each word to its first SPELL_CARRIERS assets only (SpellingCarriers): the
+  vocabulary needs a word once, not a posting per asset (that was 40% of all postings).
 - stage/kind/persona/industry/product/tag/status: exact lowercased values for filters/facets.
 - columns for ranking and sorting; one stored blob for what a Hit shows. The body is NOT stored.
 """
@@ -19,9 +21,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from whoosh import columns, fields, formats
-from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter
+from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter
 from whoosh.system import pack_uint
 
+from .querylang import normalise_value
 from .types import SearchDocument
 from .whoosh_analysis import ANALYZER
 
@@ -29,6 +32,7 @@ SCHEMA_VERSION = "lockstep-engine-1"
 MAX_INDEXED_CHARS = 200_000
 COMPRESSION = 3
 INLINE_LIMIT = 4
+SPELL_CARRIERS = 3
 FACET_FIELDS = {
     "stage": "stage",
     "kind": "kind",
@@ -57,14 +61,27 @@ class _PostingsWriter(W3PostingsWriter):
             return super().finish_postings()
         terminfo = self._terminfo
         terminfo.add_block(self)
-        terminfo.set_inlined(self._ids, self._weights, self._values)
+        # Presence-only fields buffer no values, and an inlined list without values reads
+        # back as "" (str) where a segment merge asserts bytes.
+        values = self._values or [b""] * len(self._ids)
+        terminfo.set_inlined(self._ids, self._weights, values)
         self._terminfo = None
         return terminfo
+
+
+class _FieldWriter(W3FieldWriter):
+    def add_postings(self, schema, lengths, items):  # type: ignore[no-untyped-def]
+        # Without a lengths reader Whoosh skips a column read per posting (17% of commit
+        # time) that only feeds its block-max scoring; this engine scores on its own.
+        return super().add_postings(schema, None, items)
 
 
 class Codec(W3Codec):
     def __init__(self) -> None:
         super().__init__(blocklimit=128, compression=COMPRESSION, inlinelimit=INLINE_LIMIT)
+
+    def field_writer(self, storage, segment):  # type: ignore[no-untyped-def]
+        return _FieldWriter(self, storage, segment)
 
     def postings_writer(self, dbfile, byteids=False):  # type: ignore[no-untyped-def]
         return _PostingsWriter(
@@ -80,8 +97,7 @@ class AnalyzedField(fields.FieldType):
     """A field whose value is analysed by ANALYZER in bulk (see whoosh_analysis for why).
 
     mode: "content" (stemmed terms with frequencies and followers), "terms" (stemmed, with
-    frequencies), "words" (unstemmed vocabulary, presence only) or "values" (a list of exact
-    facet values, presence only).
+    frequencies) or "values" (a list of exact values, presence only).
     """
 
     def __init__(self, mode: str, unique: bool = False) -> None:
@@ -95,11 +111,11 @@ class AnalyzedField(fields.FieldType):
     def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
         if self.mode == "values":
             return ((v.encode("utf-8"), 1, 1.0, b"") for v in sorted(set(value)))
-        if self.mode == "words":
-            return ((w.encode("utf-8"), 1, 1.0, b"") for w in sorted(ANALYZER.words(value)))
         terms = ANALYZER.terms(value)
         if self.mode == "terms":
-            return ((t.encode("utf-8"), n, float(n), pack_uint(n)) for t, n in Counter(terms).items())
+            return (
+                (t.encode("utf-8"), n, float(n), pack_uint(n)) for t, n in Counter(terms).items()
+            )
         return _content_postings(terms)
 
 
@@ -121,7 +137,7 @@ def build_schema() -> fields.Schema:
         hit=fields.STORED(),
         title=AnalyzedField("terms"),
         content=AnalyzedField("content"),
-        spell=AnalyzedField("words"),
+        spell=AnalyzedField("values"),
         status=AnalyzedField("values"),
         updated_ts=fields.COLUMN(columns.NumericColumn("d")),
         updated_day=fields.COLUMN(columns.NumericColumn("i")),
@@ -130,11 +146,6 @@ def build_schema() -> fields.Schema:
         used=fields.COLUMN(columns.NumericColumn("i")),
         **facet_fields,
     )
-
-
-def normalise_value(value: str) -> str:
-    """Facet values are matched case-insensitively and ignoring surrounding spaces."""
-    return " ".join(value.split()).lower()
 
 
 def _content(doc: SearchDocument) -> str:
@@ -158,16 +169,32 @@ def _values(*raw: str | None) -> list[str]:
     return [v for v in (normalise_value(r) for r in raw if r) if v]
 
 
-def to_fields(doc: SearchDocument) -> dict[str, Any]:
-    """Keyword arguments for writer.add_document / update_document."""
-    content = _content(doc)  # one object for two fields: analysed once (whoosh_analysis)
+class SpellingCarriers:
+    """Chooses which spelling words an asset carries during one rebuild."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, int] = {}
+
+    def __call__(self, words: set[str]) -> list[str]:
+        seen = self._seen
+        out = [w for w in words if seen.get(w, 0) < SPELL_CARRIERS]
+        for w in out:
+            seen[w] = seen.get(w, 0) + 1
+        return out
+
+
+def to_fields(doc: SearchDocument, carriers: SpellingCarriers | None = None) -> dict[str, Any]:
+    """Keyword arguments for writer.add_document. Without `carriers` (incremental writes) an
+    asset carries all its words, which also re-carries words whose carriers were deleted."""
+    content = _content(doc)
+    words = ANALYZER.surface_words(content)
     return {
         "id": [str(doc.asset_id)],
         "aid": doc.asset_id,
         "hit": (doc.title, doc.kind, doc.stage, doc.updated_at),
         "title": doc.title,
         "content": content,
-        "spell": content,
+        "spell": carriers(words) if carriers else sorted(words),
         "status": _values(doc.status),
         "stage": _values(doc.stage),
         "kind": _values(doc.kind),

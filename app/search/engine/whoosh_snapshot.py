@@ -1,0 +1,120 @@
+"""One index generation as the evaluator sees it: segment views, statistics, vocabulary.
+
+A snapshot is rebuilt whenever Whoosh's generation changes, from a FRESH reader: in
+Whoosh-Reloaded 2.7.5, `Searcher.refresh()` / `ix.reader(reuse=...)` keeps reused segment
+readers with their old deletion sets and re-adds segments that a merge removed (a test in
+tests/search/engine shows both), so reusing readers returns deleted and duplicate documents.
+Opening a reader is cheap (a few ms); the expensive per-segment data lives in WhooshSegment
+objects that are carried over between snapshots by segment id.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from whoosh.reading import EmptyReader
+
+from . import bits
+from .fuzzy import Vocabulary
+from .whoosh_segments import WhooshSegment
+
+MAX_PREFIX_SCAN = 5000
+VOCABULARY_MAX_AGE = 30.0  # seconds a spelling vocabulary may lag behind new words
+
+
+@dataclass
+class SegmentView:
+    seg: WhooshSegment
+    live: int
+
+
+class WhooshSnapshot:
+    def __init__(
+        self,
+        reader: Any,
+        segments: dict[str, WhooshSegment],
+        vocabulary: Callable[[WhooshSnapshot], Vocabulary],
+    ) -> None:
+        self.reader = reader
+        self.generation = reader.generation()
+        self.views: list[SegmentView] = []
+        fresh: dict[str, WhooshSegment] = {}
+        leaves = [] if isinstance(reader, EmptyReader) else reader.leaf_readers()
+        for leaf, _offset in leaves:
+            key = leaf.segment().segment_id()
+            seg = segments.get(key) or WhooshSegment(leaf)
+            seg.reader = leaf  # this generation's deletions
+            fresh[key] = seg
+            self.views.append(SegmentView(seg, seg.live()))
+        segments.clear()
+        segments.update(fresh)  # segments merged away drop out of the cache here
+        self.doc_count = sum(bits.count(v.live) for v in self.views)
+        self._vocabulary = vocabulary
+        self._df: dict[str, int] = {}
+        self._avg: dict[str, float] = {}
+
+    def close(self) -> None:
+        self.reader.close()
+
+    def live_df(self, term: str) -> int:
+        """Assets containing the term, deleted ones excluded (Whoosh's own df counts them)."""
+        df = self._df.get(term)
+        if df is None:
+            df = sum(bits.count(v.seg.term_bits("content", term) & v.live) for v in self.views)
+            self._df[term] = df
+        return df
+
+    df = live_df
+
+    def avg_length(self, field: str) -> float:
+        avg = self._avg.get(field)
+        if avg is None:
+            docs = self.reader.doc_count_all()
+            avg = self.reader.field_length(field) / docs if docs else 1.0
+            self._avg[field] = avg
+        return avg
+
+    def expand_prefix(self, prefix: str) -> list[tuple[str, int]]:
+        found: dict[str, int] = {}
+        for view in self.views:  # per segment: MultiReader's merged lexicon is much slower
+            for n, (btext, info) in enumerate(view.seg.reader.iter_prefix("content", prefix)):
+                if n >= MAX_PREFIX_SCAN:
+                    break
+                term = btext.decode("utf-8")
+                found[term] = found.get(term, 0) + info.doc_frequency()
+        return list(found.items())
+
+    def vocabulary(self) -> Vocabulary:
+        return self._vocabulary(self)
+
+    def spelling_words(self) -> list[tuple[str, int]]:
+        return [
+            (btext.decode("utf-8"), info.doc_frequency())
+            for view in self.views
+            for btext, info in view.seg.reader.iter_field("spell")
+        ]
+
+
+class VocabularyCache:
+    """The spelling vocabulary, rebuilt at most every VOCABULARY_MAX_AGE seconds: a brand-new
+    word becomes typo-correctable a little later, but a busy index does not rebuild it on
+    every commit."""
+
+    def __init__(self) -> None:
+        self._vocabulary: Vocabulary | None = None
+        self._built = 0.0
+        self._generation: Any = None
+
+    def __call__(self, snapshot: WhooshSnapshot) -> Vocabulary:
+        now = time.monotonic()
+        stale = self._generation != snapshot.generation and now - self._built > VOCABULARY_MAX_AGE
+        if self._vocabulary is None or stale:
+            self._vocabulary = Vocabulary(snapshot.spelling_words())
+            self._built, self._generation = now, snapshot.generation
+        return self._vocabulary
+
+    def reset(self) -> None:
+        self._vocabulary = None
