@@ -16,7 +16,8 @@ from app.core.errors import PayloadTooLarge, ValidationFailed
 from app.library.extraction import Extraction, extract
 from app.library.filenames import clean_filename
 from app.library.filetypes import ContentMismatch, FileType, sniff
-from app.storage import CHUNK, Storage, StoredBlob
+from app.storage import Storage, StoredBlob
+from app.storage.base import iter_chunks
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def ingest(stream: BinaryIO, raw_filename: str | None, storage: Storage, limits:
 
 def _spool(stream: BinaryIO, spool: BinaryIO, max_bytes: int) -> None:
     size = 0
-    while chunk := stream.read(CHUNK):
+    for chunk in iter_chunks(stream):
         size += len(chunk)
         if size > max_bytes:
             raise PayloadTooLarge(

@@ -179,13 +179,14 @@ class _Ranker:
             boosts = self._boosts(seg)
             if sort == "relevance":
                 scored = self._relevance(seg, found, boosts)
-                keyed = ((s, 0.0, vi, d) for d, s in scored.items())
+                keyed = ((s, 0.0, -vi, -d) for d, s in scored.items())
             else:
                 key = _sort_key(seg, sort)
-                keyed = ((key[d], boosts[d], vi, d) for d in bits.to_ids(found))
+                keyed = ((key[d], boosts[d], -vi, -d) for d in bits.to_ids(found))
             candidates.extend(heapq.nlargest(needed, keyed))
         best = heapq.nlargest(needed, candidates)
-        return [(vi, d, primary) for primary, _, vi, d in best]
+        # Ties go to the earlier-indexed document (the negated positions above).
+        return [(-vi, -d, primary) for primary, _, vi, d in best]
 
     def _relevance(self, seg: Any, found: int, boosts: list[float]) -> dict[int, float]:
         if not self.groups:  # browsing: no text, so the business boost alone orders

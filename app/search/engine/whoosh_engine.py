@@ -107,6 +107,12 @@ class WhooshEngine:
             self._snapshot = None
         self._results.clear()
 
+    def close(self) -> None:
+        """Release open index files (tests, and workers shutting down)."""
+        with self._lock:
+            self._close_snapshot()
+            self._segments.clear()
+
     # --- reading --------------------------------------------------------------------------
 
     def doc_count(self) -> int:

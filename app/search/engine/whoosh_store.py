@@ -14,11 +14,13 @@ still reading it is never pulled out from under; older ones are deleted.
 from __future__ import annotations
 
 import fcntl
+import gc
 import os
 import re
 import shutil
 import time
 import uuid
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -88,15 +90,18 @@ class Store:
         path = self.root / name
         try:
             marker = (path / MARKER).read_text(encoding="utf-8").strip()
-            if marker != SCHEMA_VERSION:
-                raise CorruptIndex(f"{name} has schema {marker!r}, not {SCHEMA_VERSION!r}")
+        except (OSError, UnicodeDecodeError):
+            marker = None
+        if marker != SCHEMA_VERSION:
+            raise CorruptIndex(f"{name} has schema {marker!r}, not {SCHEMA_VERSION!r}")
+        try:
             ix = whoosh_index.open_dir(str(path))
             ix.reader().close()  # reads the TOC and every segment header now, not mid-search
             return ix
-        except CorruptIndex:
-            raise
         except Exception as exc:  # whatever a damaged index throws, it means "rebuild"
-            raise CorruptIndex(f"{name}: {exc!r}") from exc
+            problem = f"{name}: {exc!r}"
+        _release_leaked_files()
+        raise CorruptIndex(problem)
 
     def begin_build(self) -> Path:
         path = self.root / f"build-{_unique()}"
@@ -133,6 +138,14 @@ class Store:
             )
             if (_NAME.match(path.name) and path.name not in keep) or stale_build:
                 shutil.rmtree(path, ignore_errors=True)
+
+
+def _release_leaked_files() -> None:
+    """Whoosh leaves the TOC stream open when reading it fails; collect it now, quietly,
+    rather than have a ResourceWarning surface at some random later point."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
 
 
 def _unique() -> str:
