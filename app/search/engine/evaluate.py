@@ -83,6 +83,15 @@ def run(
     return Outcome(total, facets, ranked)
 
 
+def prepare(snapshot: Snapshot, today: date) -> None:
+    """Precompute per-segment ranking data (boosts, BM25 length norms) for new segments."""
+    ranker = _Ranker(snapshot, Plan(), today)
+    for view in snapshot.views:
+        ranker._boosts(view.seg)
+        for field, _, b in SCORED_FIELDS:
+            _norms(view.seg, field, b, snapshot.avg_length(field))
+
+
 def _selected_filters(filters: dict[str, list[str]]) -> dict[str, set[str]]:
     selected = {}
     for facet, values in (filters or {}).items():

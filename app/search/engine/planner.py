@@ -15,7 +15,7 @@ FUZZY_FACTOR = 0.7  # a typo variant scores below an exact match of the same sta
 RARE_DF = 2  # words in at most this many assets are treated as possible typos
 SUGGEST_RATIO = 3  # ...when a close word is in at least 3x as many assets
 MAX_VARIANTS = 8
-MAX_PREFIX_TERMS = 32
+MAX_PREFIX_TERMS = 16  # the most frequent completions; each is a posting list to read
 
 
 class Analysis(Protocol):

@@ -10,8 +10,6 @@ function everywhere also guarantees the highlighter marks exactly what the index
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-
 from whoosh.analysis import STOP_WORDS
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.support.charset import accent_map
@@ -32,6 +30,7 @@ class Analyzer:
     def __init__(self) -> None:
         self._terms: dict[str, str | None] = {}
         self._words: dict[str, str | None] = {}
+        self._last: tuple[str, list[str]] | None = None
 
     def fold(self, raw: str) -> str:
         return raw.lower().translate(accent_map)
@@ -68,17 +67,16 @@ class Analyzer:
     def terms(self, text: str) -> list[str]:
         """Index terms in order, stop words dropped and positions closed up (as Whoosh's
         StopFilter renumbers), which is what makes word pairs equal Whoosh phrase matches."""
-        return [t for t in map(self.term, TOKEN_RE.findall(text)) if t]
+        last = self._last  # content and next get the same string: analyse it once
+        if last is not None and last[0] is text:
+            return last[1]
+        terms = [t for t in map(self.term, TOKEN_RE.findall(text)) if t]
+        self._last = (text, terms)
+        return terms
 
     def surface_words(self, text: str) -> set[str]:
         """The distinct unstemmed words, for the spelling vocabulary."""
         return {w for w in map(self.word, set(TOKEN_RE.findall(text))) if w}
-
-    def spans(self, text: str) -> Iterator[tuple[int, int, str | None]]:
-        """(start, end, term) for every token, for the highlighter."""
-        term = self.term
-        for match in TOKEN_RE.finditer(text):
-            yield match.start(), match.end(), term(match.group())
 
 
 ANALYZER = Analyzer()

@@ -67,6 +67,10 @@ class WhooshEngine:
         self._snapshot: WhooshSnapshot | None = None
         with self._lock:
             self._open()
+            try:
+                self._current_snapshot()  # warm now rather than in the first search
+            except Exception:
+                log.exception("search index could not be read at open")
 
     # --- opening --------------------------------------------------------------------------
 
@@ -99,11 +103,15 @@ class WhooshEngine:
         if self._snapshot is None or self._ix.latest_generation() != self._snapshot.generation:
             self._close_snapshot()
             self._snapshot = WhooshSnapshot(self._ix.reader(), self._segments, self._vocabulary)
+            evaluate.prepare(self._snapshot, date.today())
         return self._snapshot
 
     def _close_snapshot(self) -> None:
         if self._snapshot is not None:
-            self._snapshot.close()
+            try:
+                self._snapshot.close()
+            except Exception:
+                log.exception("closing an old index reader failed")
             self._snapshot = None
         self._results.clear()
 
@@ -144,6 +152,8 @@ class WhooshEngine:
         return response
 
     def _reset(self) -> None:
+        if self._ix is not None:
+            self._ix.storage.close_all()  # Whoosh leaks the streams of a failed read
         try:
             self._open()
         except Exception:
@@ -194,7 +204,7 @@ class WhooshEngine:
             except Exception:
                 log.exception("text_for(%s) failed; hit shown without snippets", hit.asset_id)
                 continue
-            hit.highlights = snippets(text or "", ANALYZER.spans, plan.marks, plan.pairs)
+            hit.highlights = snippets(text or "", ANALYZER, plan.marks, plan.pairs)
 
     # --- writing --------------------------------------------------------------------------
 
@@ -213,12 +223,38 @@ class WhooshEngine:
         apply again to the new one so the change is not left behind in the old one."""
         for _ in range(3):
             with self._lock:
-                self._current_snapshot()
-                ix, name = self._ix, self._name
-            with _writer(ix) as writer:
-                apply(writer)
+                ix, name = self._writable()
+            try:
+                with _writer(ix) as writer:
+                    apply(writer)
+            except IndexBusyError:
+                raise
+            except Exception:
+                if not self._damaged(name):
+                    raise  # a real write failure: the caller keeps the change and retries
+                log.exception("search index damaged; starting an empty one")
+                with self._lock:
+                    self._reset()
+                continue
             if self.store.current() == name:
                 return
+
+    def _damaged(self, name: str | None) -> bool:
+        try:
+            self.store.open(name)
+        except CorruptIndex:
+            return True
+        return False
+
+    def _writable(self) -> tuple[Any, str | None]:
+        """The live index, recreated empty (needs_rebuild) if it cannot be read."""
+        try:
+            self._current_snapshot()
+        except Exception:
+            log.exception("search index unreadable before a write; reopening it")
+            self._reset()
+            self._current_snapshot()
+        return self._ix, self._name
 
     def rebuild(self, docs: Iterable[SearchDocument], procs: int = 1) -> None:
         build = self.store.begin_build()

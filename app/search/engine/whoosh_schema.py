@@ -4,8 +4,9 @@ Layout, chosen for query speed rather than for Whoosh's own query parser:
 - content: every searchable word of the asset in ONE field (title, description, tags, taxonomy,
   owner, file name, body), term frequencies only; one field means one posting list per word.
 - title: the title again, scored with a higher weight (BM25F field weight, see evaluate.py).
-- content postings carry the set of following terms (FollowersFormat), so a phrase is a
-  check on one posting list rather than a positional merge; content needs no positions.
+- next: per term, the set of terms that directly follow it (FollowersFormat), so a phrase
+  is a check on one posting list rather than a positional merge; no positions are stored.
+  Kept out of content so that reading content postings for scoring stays cheap.
 - spell: unstemmed words, only as a vocabulary for typo tolerance and "Did you mean". A
   rebuild gives each word to its first SPELL_CARRIERS assets only (SpellingCarriers): the
   vocabulary needs a word once, not a posting per asset (that was 40% of all postings).
@@ -28,7 +29,7 @@ from .querylang import normalise_value
 from .types import SearchDocument
 from .whoosh_analysis import ANALYZER
 
-SCHEMA_VERSION = "lockstep-engine-1"
+SCHEMA_VERSION = "lockstep-engine-2"
 MAX_INDEXED_CHARS = 200_000
 COMPRESSION = 3
 INLINE_LIMIT = 4
@@ -45,9 +46,9 @@ _FILENAME_SEPARATORS = re.compile(r"[_\-.]+")
 
 
 class FollowersFormat(formats.Frequency):
-    """Frequency plus, per posting, the set of terms that directly follow this term in the
-    document: b"<freq:4 bytes>\\0next1\\0next2\\0". A phrase "a b" is then a cheap check on
-    a's postings instead of a positional merge, and no pair terms are needed (a pairs field
+    """Per posting, the set of terms that directly follow this term in the document:
+    b"<freq:4 bytes>\\0next1\\0next2\\0". A phrase "a b" is then a substring check on a's
+    postings instead of a positional merge, and no pair terms are needed (a pairs field
     multiplied the distinct terms by ~15 and made Whoosh's commit 3x slower)."""
 
     posting_size = -1  # variable-size values
@@ -96,12 +97,12 @@ class Codec(W3Codec):
 class AnalyzedField(fields.FieldType):
     """A field whose value is analysed by ANALYZER in bulk (see whoosh_analysis for why).
 
-    mode: "content" (stemmed terms with frequencies and followers), "terms" (stemmed, with
-    frequencies) or "values" (a list of exact values, presence only).
+    mode: "terms" (stemmed, with frequencies), "followers" (stemmed, with the terms that
+    follow each) or "values" (a list of exact values, presence only).
     """
 
     def __init__(self, mode: str, unique: bool = False) -> None:
-        fmt = {"content": FollowersFormat, "terms": formats.Frequency}.get(mode, formats.Existence)
+        fmt = {"followers": FollowersFormat, "terms": formats.Frequency}.get(mode, formats.Existence)
         # scorable even where no score is needed: Whoosh's commit looks up the per-document
         # length column for every posting and, when a field has none, stats the missing
         # file each time (measured: 45% of commit time).
@@ -116,17 +117,16 @@ class AnalyzedField(fields.FieldType):
             return (
                 (t.encode("utf-8"), n, float(n), pack_uint(n)) for t, n in Counter(terms).items()
             )
-        return _content_postings(terms)
+        return _follower_postings(terms)
 
 
-def _content_postings(terms: list[str]) -> Iterator[tuple[bytes, int, float, bytes]]:
+def _follower_postings(terms: list[str]) -> Iterator[tuple[bytes, int, float, bytes]]:
     followers: dict[str, set[str]] = {}
     for a, b in zip(terms, terms[1:], strict=False):
         followers.setdefault(a, set()).add(b)
-    for term, freq in Counter(terms).items():
-        nxt = followers.get(term)
-        tail = ("\0" + "\0".join(sorted(nxt)) + "\0").encode("utf-8") if nxt else b""
-        yield term.encode("utf-8"), freq, float(freq), pack_uint(freq) + tail
+    for term, nxt in followers.items():
+        value = ("\0" + "\0".join(sorted(nxt)) + "\0").encode("utf-8")
+        yield term.encode("utf-8"), 1, 1.0, pack_uint(1) + value
 
 
 def build_schema() -> fields.Schema:
@@ -136,7 +136,8 @@ def build_schema() -> fields.Schema:
         aid=fields.COLUMN(columns.NumericColumn("q")),
         hit=fields.STORED(),
         title=AnalyzedField("terms"),
-        content=AnalyzedField("content"),
+        content=AnalyzedField("terms"),
+        next=AnalyzedField("followers"),
         spell=AnalyzedField("values"),
         status=AnalyzedField("values"),
         updated_ts=fields.COLUMN(columns.NumericColumn("d")),
@@ -194,6 +195,7 @@ def to_fields(doc: SearchDocument, carriers: SpellingCarriers | None = None) -> 
         "hit": (doc.title, doc.kind, doc.stage, doc.updated_at),
         "title": doc.title,
         "content": content,
+        "next": content,
         "spell": carriers(words) if carriers else sorted(words),
         "status": _values(doc.status),
         "stage": _values(doc.stage),

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import sys
 from array import array
+from collections.abc import Iterable
+from itertools import accumulate
 from typing import Any
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
@@ -44,6 +46,15 @@ class WhooshSegment:
         self._postings: dict[tuple[str, str], Postings] = {}
         self._postings_count = 0
         self._columns: dict[str, list[Any]] = {}
+
+    def warm(self, value_fields: Iterable[str], columns: Iterable[str]) -> None:
+        """Load what every query needs, so a new segment's first search does not pay it."""
+        for field in value_fields:
+            self.value_bits(field)
+        for name in columns:
+            self.column(name)
+        for field in ("content", "title"):
+            self.lengths(field)
 
     def live(self) -> int:
         deleted = self.reader.deleted_docs_set
@@ -77,7 +88,7 @@ class WhooshSegment:
         key = ("\x00follow", f"{term}\x00{follower}")
         cached = self._bits.get(key)
         if cached is None:
-            ids, _, values = self._read("content", term, values=True)
+            ids, _, values = self._read("next", term, values=True)
             needle = f"\x00{follower}\x00".encode()
             cached = bits.from_ids(
                 (d for d, v in zip(ids, values, strict=True) if needle in v), self.size
@@ -100,9 +111,9 @@ class WhooshSegment:
             matcher = self.reader._terms.matcher(field, term.encode("utf-8"), fmt)
         except (KeyError, TermNotFound):
             return ids, weights, vals
-        if isinstance(matcher, W3LeafMatcher) and hasattr(matcher, "_read_ids"):
+        if isinstance(matcher, W3LeafMatcher) and hasattr(matcher, "_read_data"):
             _read_blocks(matcher, ids, weights, vals if values else None)
-        else:
+        else:  # inlined short lists (ListMatcher) and anything unexpected
             while matcher.is_active():
                 ids.append(matcher.id())
                 weights.append(matcher.weight())
@@ -128,7 +139,7 @@ class WhooshSegment:
     def column(self, name: str) -> list[Any]:
         cached = self._columns.get(name)
         if cached is None:
-            column_reader = self.reader.column_reader(name)
+            column_reader = self.reader.column_reader(name, translate=False)
             cached = _load_numeric(column_reader, self.size)
             self._columns[name] = cached
         return cached
@@ -148,11 +159,19 @@ class WhooshSegment:
 
 
 def _read_blocks(m: Any, ids: array, weights: array, values: list[bytes] | None) -> None:
+    """Decode whole blocks at C speed: Whoosh's own _read_ids runs a Python generator per
+    posting to undo the delta coding, and expands all-1.0 weights one by one."""
     while m.is_active():
-        m._read_ids()
-        m._read_weights()
-        ids.extend(m._ids)
-        weights.extend(m._weights)
+        if m._data is None:
+            m._read_data()
+        raw_ids, raw_weights = m._data[0], m._data[1]
+        ids.extend(raw_ids if m._byteids else accumulate(raw_ids))
+        if raw_weights is None:
+            weights.extend([1.0] * len(raw_ids))
+        elif isinstance(raw_weights, float):
+            weights.extend([raw_weights] * len(raw_ids))
+        else:
+            weights.extend(raw_weights)
         if values is not None:
             m._read_values()
             values.extend(m._values)
@@ -163,6 +182,8 @@ def _load_numeric(column_reader: Any, size: int) -> list[Any]:
     """All values of a NumericColumn in one read instead of one unpack per document."""
     try:
         typecode = column_reader._typecode
+        if array(typecode).itemsize != column_reader._fixedlen:
+            raise AttributeError(typecode)  # this platform's C sizes differ from struct's
         raw = column_reader._dbfile.get(
             column_reader._basepos, column_reader._count * column_reader._fixedlen
         )

@@ -19,9 +19,11 @@ from whoosh.reading import EmptyReader
 
 from . import bits
 from .fuzzy import Vocabulary
+from .types import FACETS
 from .whoosh_segments import WhooshSegment
 
 MAX_PREFIX_SCAN = 5000
+COLUMNS = ("aid", "won", "used", "updated_day", "review_day", "updated_ts")
 VOCABULARY_MAX_AGE = 30.0  # seconds a spelling vocabulary may lag behind new words
 
 
@@ -45,7 +47,10 @@ class WhooshSnapshot:
         leaves = [] if isinstance(reader, EmptyReader) else reader.leaf_readers()
         for leaf, _offset in leaves:
             key = leaf.segment().segment_id()
-            seg = segments.get(key) or WhooshSegment(leaf)
+            seg = segments.get(key)
+            if seg is None:
+                seg = WhooshSegment(leaf)
+                seg.warm(("status", *FACETS), COLUMNS)
             seg.reader = leaf  # this generation's deletions
             fresh[key] = seg
             self.views.append(SegmentView(seg, seg.live()))

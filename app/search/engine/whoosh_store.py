@@ -14,13 +14,12 @@ still reading it is never pulled out from under; older ones are deleted.
 from __future__ import annotations
 
 import fcntl
-import gc
 import os
 import re
 import shutil
 import time
 import uuid
-import warnings
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,6 +31,7 @@ from whoosh.filedb.filestore import FileStorage
 from .whoosh_schema import SCHEMA_VERSION, build_schema
 
 CURRENT = "CURRENT"
+INDEX_NAME = "MAIN"  # Whoosh's default index name inside a directory
 MARKER = "ENGINE"
 _NAME = re.compile(r"^gen-[A-Za-z0-9._-]+$")
 STALE_BUILD_SECONDS = 24 * 3600
@@ -94,13 +94,14 @@ class Store:
             marker = None
         if marker != SCHEMA_VERSION:
             raise CorruptIndex(f"{name} has schema {marker!r}, not {SCHEMA_VERSION!r}")
+        storage = TrackingStorage(str(path))
         try:
-            ix = whoosh_index.open_dir(str(path))
+            ix = whoosh_index.FileIndex(storage, indexname=INDEX_NAME)
             ix.reader().close()  # reads the TOC and every segment header now, not mid-search
             return ix
         except Exception as exc:  # whatever a damaged index throws, it means "rebuild"
             problem = f"{name}: {exc!r}"
-        _release_leaked_files()
+            storage.close_all()  # here, while the traceback still keeps the files alive
         raise CorruptIndex(problem)
 
     def begin_build(self) -> Path:
@@ -140,12 +141,34 @@ class Store:
                 shutil.rmtree(path, ignore_errors=True)
 
 
-def _release_leaked_files() -> None:
-    """Whoosh leaves the TOC stream open when reading it fails; collect it now, quietly,
-    rather than have a ResourceWarning surface at some random later point."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()
+class TrackingStorage(FileStorage):
+    """FileStorage that can close every file it opened: when reading a damaged index fails,
+    Whoosh leaves the TOC stream open (a file descriptor leak and a ResourceWarning)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self._opened: weakref.WeakSet[Any] = weakref.WeakSet()
+
+    def open_file(self, name: str, **kwargs: Any) -> Any:
+        f = super().open_file(name, **kwargs)
+        self._opened.add(f)
+        return f
+
+    def close_all(self) -> None:
+        for f in list(self._opened):
+            try:
+                f.close()
+            except Exception:  # noqa: S110 - best effort on an index being thrown away
+                pass
+
+    def __getstate__(self) -> dict[str, Any]:  # Whoosh's MpWriter pickles the storage
+        state = self.__dict__.copy()
+        state.pop("_opened", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._opened = weakref.WeakSet()
 
 
 def _unique() -> str:

@@ -31,7 +31,9 @@ def doc(asset_id: int, title: str = "") -> SearchDocument:
     )
 
 
-def index_in_batches(index_dir: str, first: int, count: int, batch: int, barrier: Any, errors: Any) -> None:
+def index_in_batches(
+    index_dir: str, first: int, count: int, batch: int, barrier: Any, errors: Any
+) -> None:
     try:
         engine = open_engine(index_dir)
         barrier.wait(timeout=60)

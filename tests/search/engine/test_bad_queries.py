@@ -106,8 +106,15 @@ def test_clause_count_is_capped():
 
 
 def test_odd_request_fields_are_tolerated(library, engine):
-    request = SearchRequest("pricing", {"kind": ["pdf"]}, ("published", "bogus"),
-                            sort="sideways", page=-3, per_page=10_000, today=TODAY)
+    request = SearchRequest(
+        "pricing",
+        {"kind": ["pdf"]},
+        ("published", "bogus"),
+        sort="sideways",
+        page=-3,
+        per_page=10_000,
+        today=TODAY,
+    )
     response = engine.search(request)
     assert response.total == 2 and len(response.hits) == 2
 

@@ -24,10 +24,28 @@ def library(engine, make_doc):
             )
         )
     # Drafts and archived assets that match the same query and add new facet values.
-    docs.append(make_doc(101, title="Pricing draft", status="draft", industry="Education",
-                         stage="closing", kind="video", tags=("secret-tag",)))
-    docs.append(make_doc(102, title="Pricing archive", status="archived", industry="Healthcare",
-                         stage="evaluation", kind="pdf", tags=("roi",)))
+    docs.append(
+        make_doc(
+            101,
+            title="Pricing draft",
+            status="draft",
+            industry="Education",
+            stage="closing",
+            kind="video",
+            tags=("secret-tag",),
+        )
+    )
+    docs.append(
+        make_doc(
+            102,
+            title="Pricing archive",
+            status="archived",
+            industry="Healthcare",
+            stage="evaluation",
+            kind="pdf",
+            tags=("roi",),
+        )
+    )
     docs.append(make_doc(103, title="Unrelated", industry="Healthcare"))
     engine.index(docs)
     return engine
@@ -76,8 +94,9 @@ def test_filters_and_across_facets_or_within(library, search, ids):
     assert one.total == 20
     either = search("pricing", filters={"industry": ["Healthcare", "retail"]}, per_page=100)
     assert either.total == 40
-    both = search("pricing", per_page=100,
-                  filters={"industry": ["Healthcare", "Retail"], "kind": ["slides"]})
+    both = search(
+        "pricing", per_page=100, filters={"industry": ["Healthcare", "Retail"], "kind": ["slides"]}
+    )
     assert both.total == len([i for i in range(41, 61) if i % 3 in (0, 1)])
     assert all(i > 40 for i in ids(both))
 

@@ -68,7 +68,7 @@ def test_no_text_for_means_no_highlights(engine, make_doc, search):
 
 def test_fragments_are_bounded_and_ordered():
     text = " ".join(f"filler{i} pricing filler{i}b" for i in range(200))
-    fragments = snippets(text, ANALYZER.spans, {"price"}, set())
+    fragments = snippets(text, ANALYZER, {"price"}, set())
     assert 1 <= len(fragments) <= MAX_FRAGMENTS
     positions = [text.find(MARK.sub(r"\1", f).strip("…")[:30]) for f in fragments]
     assert positions == sorted(positions)
@@ -79,3 +79,17 @@ def test_accented_text_is_marked_for_an_unaccented_query(engine, make_doc, searc
     text = "Le résumé du CFO."
     engine.index([make_doc(1, text=text)])
     assert marked(search("resume", texts={1: text}).hits[0].highlights) == ["résumé"]
+
+
+def test_phrase_marks_allow_stop_words_between(engine, make_doc, search):
+    text = "Lower cost. The cost of ownership is what matters to the ownership team."
+    engine.index([make_doc(1, text=text)])
+    fragments = search('"cost ownership"', texts={1: text}).hits[0].highlights
+    assert marked(fragments) == ["cost", "ownership"]
+    assert "<mark>cost</mark> of <mark>ownership</mark>" in " ".join(fragments)
+
+
+def test_tokens_are_matched_whole():
+    text = "Version v2.0 ships; v2 was older. Deadline and lineup."
+    assert marked(snippets(text, ANALYZER, {"v2"}, set())) == ["v2"]
+    assert marked(snippets(text, ANALYZER, {"line"}, set())) == []

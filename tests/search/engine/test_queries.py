@@ -21,8 +21,15 @@ def library(engine, make_doc):
             make_doc(4, title="Total cost of ownership", text="The total cost over five years."),
             make_doc(5, title="Cost totals", text="Cost, in total, is lower. Total spend."),
             make_doc(6, title="Résumé of the CFO", text="Executive summary for finance."),
-            make_doc(7, title="Company overview", text="Our companies and partners.",
-                     stage="evaluation", persona="CFO", tags=("Case Study",), kind="video"),
+            make_doc(
+                7,
+                title="Company overview",
+                text="Our companies and partners.",
+                stage="evaluation",
+                persona="CFO",
+                tags=("Case Study",),
+                kind="video",
+            ),
         ]
     )
     return engine
@@ -134,7 +141,12 @@ def test_two_word_phrases_equal_a_real_phrase_match(engine, make_doc, search, id
 
 def test_hits_carry_display_fields(library, search):
     hit = search("overview").hits[0]
-    assert (hit.asset_id, hit.title, hit.kind, hit.stage) == (7, "Company overview", "video", "evaluation")
+    assert (hit.asset_id, hit.title, hit.kind, hit.stage) == (
+        7,
+        "Company overview",
+        "video",
+        "evaluation",
+    )
     assert hit.updated_at.year == 2025 and hit.score > 0
 
 

@@ -32,15 +32,25 @@ def test_win_rate_prior():
 def test_strong_text_match_beats_weak_match_with_many_wins(engine, make_doc, search, ids):
     engine.index(
         [
-            make_doc(1, title="Healthcare pricing playbook",
-                     text="Healthcare pricing, step by step. " + FILLER * 3),
-            make_doc(2, title="Quarterly review", text=FILLER * 20 + "one healthcare pricing note",
-                     won_deals=300, used_deals=300, updated_at=datetime(2025, 5, 31)),
+            make_doc(
+                1,
+                title="Healthcare pricing playbook",
+                text="Healthcare pricing, step by step. " + FILLER * 3,
+            ),
+            make_doc(
+                2,
+                title="Quarterly review",
+                text=FILLER * 20 + "one healthcare pricing note",
+                won_deals=300,
+                used_deals=300,
+                updated_at=datetime(2025, 5, 31),
+            ),
         ]
     )
     strong, weak = search("healthcare pricing").hits
     assert (strong.asset_id, weak.asset_id) == (1, 2)
     assert weak.score > 0  # still found
+
 
 def _equal_pair(make_doc, **second):
     base = {"title": "Pricing guide", "text": "Pricing for mid-market deals. " + FILLER}
@@ -67,10 +77,20 @@ def test_between_equal_matches_the_fresher_comes_first(engine, make_doc, search,
 def test_a_stale_asset_sinks_below_an_equal_fresh_one(engine, make_doc, search, ids):
     engine.index(
         [
-            make_doc(1, title="Pricing guide", text="Pricing. " + FILLER,
-                     review_by=TODAY - timedelta(days=1), won_deals=5, used_deals=5),
-            make_doc(2, title="Pricing guide", text="Pricing. " + FILLER,
-                     review_by=TODAY + timedelta(days=30)),
+            make_doc(
+                1,
+                title="Pricing guide",
+                text="Pricing. " + FILLER,
+                review_by=TODAY - timedelta(days=1),
+                won_deals=5,
+                used_deals=5,
+            ),
+            make_doc(
+                2,
+                title="Pricing guide",
+                text="Pricing. " + FILLER,
+                review_by=TODAY + timedelta(days=30),
+            ),
         ]
     )
     stale, fresh = sorted(search("pricing").hits, key=lambda h: h.asset_id)
@@ -95,8 +115,9 @@ def sortable(engine, make_doc):
     engine.index(
         [
             make_doc(1, title="pricing a", updated_at=day, used_deals=10, won_deals=2),
-            make_doc(2, title="pricing b", updated_at=day + timedelta(days=9), used_deals=3,
-                     won_deals=3),
+            make_doc(
+                2, title="pricing b", updated_at=day + timedelta(days=9), used_deals=3, won_deals=3
+            ),
             make_doc(3, title="pricing c", updated_at=day + timedelta(days=5), used_deals=0),
             make_doc(4, title="other d", updated_at=day + timedelta(days=30), used_deals=50),
         ]

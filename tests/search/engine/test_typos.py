@@ -49,8 +49,10 @@ def test_short_words_are_not_fuzzed(engine, make_doc, search, ids):
 
 
 def test_exact_match_outranks_typo_variants(engine, make_doc, search, ids):
-    engine.index([make_doc(1, title="pricing"), make_doc(2, title="pricng")] +
-                 [make_doc(i, title="pricing notes") for i in range(3, 9)])
+    engine.index(
+        [make_doc(1, title="pricing"), make_doc(2, title="pricng")]
+        + [make_doc(i, title="pricing notes") for i in range(3, 9)]
+    )
     found = ids(search("pricng"))
     assert found[0] == 2 and set(found) == set(range(1, 9))
 
@@ -61,8 +63,15 @@ def test_edit_allowance_by_length():
 
 @pytest.mark.parametrize(
     ("a", "b", "expected"),
-    [("pricing", "prcing", 1), ("security", "secuirty", 1), ("kitten", "sitting", 3),
-     ("abc", "abc", 0), ("", "ab", 2), ("ab", "ba", 1), ("healthcare", "helthcar", 2)],
+    [
+        ("pricing", "prcing", 1),
+        ("security", "secuirty", 1),
+        ("kitten", "sitting", 3),
+        ("abc", "abc", 0),
+        ("", "ab", 2),
+        ("ab", "ba", 1),
+        ("healthcare", "helthcar", 2),
+    ],
 )
 def test_distance(a, b, expected):
     assert distance(a, b, 5) == expected
