@@ -30,6 +30,13 @@ PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 pytest_plugins = ["fixtures.s3", "fixtures.live", "fixtures.browser"]
 
 
+def pytest_sessionstart(session):
+    from helpers import corpus_dir
+
+    if os.environ.get("CI") and corpus_dir() is None:
+        raise pytest.UsageError("CI needs the shared corpus beside the repository (../shared)")
+
+
 def database_url(tmp: Path) -> str:
     kind = os.environ.get("LOCKSTEP_TEST_DB", "sqlite")
     if kind == "postgresql":

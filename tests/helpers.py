@@ -21,10 +21,14 @@ ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 
 
 def corpus_dir():
+    """The shared corpus of real PDF and Office files: ../shared/corpus beside the repository,
+    or $LOCKSTEP_CORPUS. None when neither exists (conftest refuses that in CI)."""
     import os
     from pathlib import Path
 
-    return Path(os.environ.get("LOCKSTEP_CORPUS", ROOT.parent / "shared" / "corpus"))
+    candidates = [Path(os.environ["LOCKSTEP_CORPUS"])] if os.environ.get("LOCKSTEP_CORPUS") else []
+    candidates.append(ROOT.parent / "shared" / "corpus")
+    return next((path for path in candidates if path.is_dir()), None)
 
 
 def corpus_file(relative: str) -> bytes:

@@ -24,6 +24,7 @@ import openpyxl
 import pptx
 import pytest
 from fpdf import FPDF
+from helpers import corpus_dir
 from PIL import Image
 from pptx.util import Inches
 
@@ -35,13 +36,6 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CARD_SIZE = (320, 240)
-
-
-def corpus_dir() -> Path | None:
-    candidates = [Path(__file__).resolve().parents[3] / "shared" / "corpus"]
-    if os.environ.get("LOCKSTEP_CORPUS"):
-        candidates.append(Path(os.environ["LOCKSTEP_CORPUS"]))
-    return next((path for path in candidates if path.is_dir()), None)
 
 
 CORPUS = corpus_dir()

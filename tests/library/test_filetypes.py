@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import io
-import os
 import random
 import struct
 import zipfile
 from pathlib import Path
 
 import pytest
+from helpers import corpus_dir
 from PIL import Image
 
 from app.library.filetypes import KINDS, ContentMismatch, EmptyFile, FileType, is_safe_inline, sniff
@@ -17,13 +17,6 @@ from app.library.filetypes import KINDS, ContentMismatch, EmptyFile, FileType, i
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def corpus_dir() -> Path | None:
-    candidates = [Path(__file__).resolve().parents[3] / "shared" / "corpus"]
-    if os.environ.get("LOCKSTEP_CORPUS"):
-        candidates.append(Path(os.environ["LOCKSTEP_CORPUS"]))
-    return next((path for path in candidates if path.is_dir()), None)
 
 
 CORPUS = corpus_dir()

@@ -12,7 +12,7 @@ dictionary with an automaton per query; this is a few bisects per word.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from collections.abc import Iterable
 
 _HIGH = "\U0010ffff"
@@ -57,20 +57,25 @@ def _pieces(word: str, edits: int) -> list[tuple[int, str]]:
 
 
 class Vocabulary:
-    """Words with their document frequencies, indexed by length for candidate lookups."""
+    """Distinct words, indexed by length for candidate lookups; grows as segments appear."""
 
-    def __init__(self, words: Iterable[tuple[str, int]]) -> None:
-        self.df: dict[str, int] = {}
-        for word, df in words:
-            self.df[word] = self.df.get(word, 0) + df
-        by_length: dict[int, list[str]] = {}
-        for word in self.df:
-            by_length.setdefault(len(word), []).append(word)
-        self._forward = {n: sorted(ws) for n, ws in by_length.items()}
-        self._backward = {n: sorted(w[::-1] for w in ws) for n, ws in by_length.items()}
+    def __init__(self, words: Iterable[str] = ()) -> None:
+        self.words: set[str] = set()
+        self._forward: dict[int, list[str]] = {}
+        self._backward: dict[int, list[str]] = {}
+        self.add(words)
+
+    def add(self, words: Iterable[str]) -> None:
+        new = set(words) - self.words
+        if not new:
+            return
+        self.words |= new
+        for word in new:  # a few new words per commit: sorted inserts beat a full re-sort
+            insort(self._forward.setdefault(len(word), []), word)
+            insort(self._backward.setdefault(len(word), []), word[::-1])
 
     def __len__(self) -> int:
-        return len(self.df)
+        return len(self.words)
 
     def near(self, word: str) -> list[tuple[str, int]]:
         """(candidate, distance) for every other vocabulary word within max_edits(word)."""

@@ -64,8 +64,9 @@ def _marked(
     keep = {i for i, span in enumerate(spans) if span[2] in marks}
     for i in range(len(spans) - 1):
         (_, end, a), (start, _, b) = spans[i], spans[i + 1]
-        between = analysis.split(text[end:start])
-        if (a, b) in pairs and all(analysis.term(t) is None for t in between):
+        if (a, b) in pairs and all(
+            analysis.term(t) is None for t in analysis.split(text[end:start])
+        ):
             keep.update((i, i + 1))
     return [spans[i] for i in sorted(keep)]
 

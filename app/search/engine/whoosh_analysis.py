@@ -10,6 +10,7 @@ function everywhere also guarantees the highlighter marks exactly what the index
 from __future__ import annotations
 
 import re
+
 from whoosh.analysis import STOP_WORDS
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.support.charset import accent_map

@@ -45,9 +45,10 @@ log = logging.getLogger(__name__)
 WRITE_TIMEOUT = 10.0
 WRITER_MB = 128
 # Whoosh spills postings to disk one pickle per posting once this many (estimated) MB are
-# buffered, which dominated rebuild time; 1 GB per process keeps a 20k-asset rebuild in
-# memory (about 1.3 GB resident per process).
-REBUILD_MB = 1024
+# buffered, which dominated rebuild time; 1.5 GB per process keeps a 20k-asset rebuild
+# with procs=2 in memory (about 2 GB resident per process). Bigger libraries spill: slower
+# (measured 2.4x at 1 GB), still correct.
+REBUILD_MB = 1536
 MAX_PER_PAGE = 100
 RESULT_CACHE_SIZE = 256
 UNAVAILABLE = "Search is unavailable for a moment; please try again."
@@ -68,7 +69,7 @@ class WhooshEngine:
         with self._lock:
             self._open()
             try:
-                self._current_snapshot()  # warm now rather than in the first search
+                self._current_snapshot().vocabulary()  # warm now, not in the first search
             except Exception:
                 log.exception("search index could not be read at open")
 

@@ -102,7 +102,9 @@ class AnalyzedField(fields.FieldType):
     """
 
     def __init__(self, mode: str, unique: bool = False) -> None:
-        fmt = {"followers": FollowersFormat, "terms": formats.Frequency}.get(mode, formats.Existence)
+        fmt = {"followers": FollowersFormat, "terms": formats.Frequency}.get(
+            mode, formats.Existence
+        )
         # scorable even where no score is needed: Whoosh's commit looks up the per-document
         # length column for every posting and, when a field has none, stats the missing
         # file each time (measured: 45% of commit time).

@@ -55,6 +55,10 @@ class WhooshSegment:
             self.column(name)
         for field in ("content", "title"):
             self.lengths(field)
+        if self.size:
+            # Opens the stored-fields file now: if a merge elsewhere deletes this segment,
+            # files opened earlier stay readable, lazily opened ones would not.
+            self.reader.stored_fields(0)
 
     def live(self) -> int:
         deleted = self.reader.deleted_docs_set

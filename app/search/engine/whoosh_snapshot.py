@@ -10,7 +10,6 @@ objects that are carried over between snapshots by segment id.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +23,6 @@ from .whoosh_segments import WhooshSegment
 
 MAX_PREFIX_SCAN = 5000
 COLUMNS = ("aid", "won", "used", "updated_day", "review_day", "updated_ts")
-VOCABULARY_MAX_AGE = 30.0  # seconds a spelling vocabulary may lag behind new words
 
 
 @dataclass
@@ -95,31 +93,23 @@ class WhooshSnapshot:
     def vocabulary(self) -> Vocabulary:
         return self._vocabulary(self)
 
-    def spelling_words(self) -> list[tuple[str, int]]:
-        return [
-            (btext.decode("utf-8"), info.doc_frequency())
-            for view in self.views
-            for btext, info in view.seg.reader.iter_field("spell")
-        ]
-
 
 class VocabularyCache:
-    """The spelling vocabulary, rebuilt at most every VOCABULARY_MAX_AGE seconds: a brand-new
-    word becomes typo-correctable a little later, but a busy index does not rebuild it on
-    every commit."""
+    """The spelling vocabulary of every segment seen so far, grown segment by segment (a
+    segment's words never change). Words of merged-away or deleted assets may linger; that
+    is harmless because a candidate is only used if its stem is in a live asset."""
 
     def __init__(self) -> None:
-        self._vocabulary: Vocabulary | None = None
-        self._built = 0.0
-        self._generation: Any = None
+        self.reset()
 
     def __call__(self, snapshot: WhooshSnapshot) -> Vocabulary:
-        now = time.monotonic()
-        stale = self._generation != snapshot.generation and now - self._built > VOCABULARY_MAX_AGE
-        if self._vocabulary is None or stale:
-            self._vocabulary = Vocabulary(snapshot.spelling_words())
-            self._built, self._generation = now, snapshot.generation
+        for view in snapshot.views:
+            if view.seg.key not in self._included:
+                words = view.seg.reader.lexicon("spell")
+                self._vocabulary.add(btext.decode("utf-8") for btext in words)
+                self._included.add(view.seg.key)
         return self._vocabulary
 
     def reset(self) -> None:
-        self._vocabulary = None
+        self._vocabulary = Vocabulary()
+        self._included: set[str] = set()

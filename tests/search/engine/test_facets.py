@@ -8,21 +8,21 @@ import pytest
 from .conftest import EVERYONE
 
 
+def _sheet(make_doc, i: int):
+    return make_doc(
+        i,
+        title=f"Pricing sheet {i}",
+        industry=("Healthcare", "Retail", "Energy")[i % 3],
+        stage=("evaluation", "proposal")[i % 2],
+        kind="pdf" if i <= 40 else "slides",
+        persona="CFO",
+        tags=("roi",) if i % 4 == 0 else ("roi", "security"),
+    )
+
+
 @pytest.fixture
 def library(engine, make_doc):
-    docs = []
-    for i in range(1, 61):  # 60 published "pricing" assets: 3 pages of 20
-        docs.append(
-            make_doc(
-                i,
-                title=f"Pricing sheet {i}",
-                industry=("Healthcare", "Retail", "Energy")[i % 3],
-                stage=("evaluation", "proposal")[i % 2],
-                kind="pdf" if i <= 40 else "slides",
-                persona="CFO",
-                tags=("roi",) if i % 4 == 0 else ("roi", "security"),
-            )
-        )
+    docs = [_sheet(make_doc, i) for i in range(1, 61)]  # 60 published: 3 pages of 20
     # Drafts and archived assets that match the same query and add new facet values.
     docs.append(
         make_doc(
