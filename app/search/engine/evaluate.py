@@ -2,9 +2,8 @@
 
 Every document set is a bitset per segment (bits.py), so visibility, filters, exclusions,
 the all-words tier and each facet count are a handful of big-int operations, exact over the
-whole result set. Only documents that can reach the requested page are scored, with BM25F
-over whole posting arrays (ranking.py has the formula) instead of Whoosh's per-document
-matcher calls.
+whole result set. Only the tiers that can reach the requested page are scored (scoring.py),
+with BM25F over whole posting arrays instead of Whoosh's per-document matcher calls.
 
 Result order: assets matching every word/prefix first ("tier 1"), then partial matches;
 phrases and field:value clauses are required. The chosen sort orders within each tier.
@@ -64,13 +63,13 @@ class _Masks:
 def run(
     snapshot: Snapshot,
     plan: Plan,
-    filters: dict[str, list[str]],
+    selected: dict[str, set[str]],
     statuses: Sequence[str],
     sort: str,
     needed: int,
     today: date,
 ) -> Outcome:
-    selected = _selected_filters(filters)
+    """selected: facet filters as returned by selected_filters()."""
     masks = [_masks(view, plan, selected, statuses) for view in snapshot.views]
     total = sum(bits.count(m.union) for m in masks)
     facets = _facets(snapshot, masks, selected)
@@ -89,10 +88,12 @@ def prepare(snapshot: Snapshot, today: date) -> None:
             norms(view.seg, field, b, snapshot.avg_length(field))
 
 
-def _selected_filters(filters: dict[str, list[str]]) -> dict[str, set[str]]:
+def selected_filters(filters: dict[str, list[str]]) -> dict[str, set[str]]:
+    """The request's facet filters, normalised; unknown facets and blank values dropped."""
     selected = {}
     for facet, values in (filters or {}).items():
-        wanted = {normalise_value(v) for v in values or () if isinstance(v, str) and v.strip()}
+        values = [values] if isinstance(values, str) else values or ()
+        wanted = {normalise_value(v) for v in values if isinstance(v, str) and v.strip()}
         if facet in FACETS and wanted:
             selected[facet] = wanted
     return selected

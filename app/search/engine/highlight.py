@@ -39,8 +39,10 @@ def snippets(
     text = (text or "")[:SCAN_CHARS]
     wanted = marks | {t for pair in pairs for t in pair}
     spellings = frozenset(r for r in set(analysis.split(text)) if analysis.term(r) in wanted)
-    spans = [(m.start(), m.end(), analysis.term(m.group())) for m in _finder(spellings)(text)]
-    marked = _marked(text, spans, marks, pairs, analysis)  # type: ignore[arg-type]
+    spans: list[Span] = [
+        (m.start(), m.end(), analysis.term(m.group()) or "") for m in _finder(spellings)(text)
+    ]
+    marked = _marked(text, spans, marks, pairs, analysis)
     if not marked:
         lead = text[:LEAD_CHARS].strip()
         return [html.escape(lead) + ("…" if len(text) > LEAD_CHARS else "")] if lead else []

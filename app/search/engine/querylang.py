@@ -15,6 +15,7 @@ reinterpreted is explained in `notes` (shown to the user as SearchResponse.messa
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 MAX_QUERY_CHARS = 500
@@ -87,7 +88,7 @@ class _Scanner:
     def __init__(self, text: str, query: ParsedQuery) -> None:
         self.text, self.pos, self.query = text, 0, query
 
-    def clauses(self):  # type: ignore[no-untyped-def]
+    def clauses(self) -> Iterator[Clause]:
         while True:
             self._skip_separators()
             if self.pos >= len(self.text):
@@ -127,7 +128,7 @@ class _Scanner:
             self.pos += 1
         return self.text[start : self.pos]
 
-    def _token(self, token: str, negated: bool):  # type: ignore[no-untyped-def]
+    def _token(self, token: str, negated: bool) -> Iterator[Clause]:
         name, colon, value = token.partition(":")
         if colon and name.lower() in FIELD_ALIASES:
             yield from self._field(FIELD_ALIASES[name.lower()], value, negated)
@@ -139,7 +140,7 @@ class _Scanner:
         elif _WORDISH.search(token):
             yield from (Clause("word", part, negated) for part in token.split() if part)
 
-    def _field(self, name: str, value: str, negated: bool):  # type: ignore[no-untyped-def]
+    def _field(self, name: str, value: str, negated: bool) -> Iterator[Clause]:
         if not value and self.pos < len(self.text) and self.text[self.pos] == '"':
             value = self._quoted()
         value = " ".join(value.split())
@@ -148,7 +149,7 @@ class _Scanner:
         else:
             self.query.note(f'"{name}:" needs a value, e.g. {name}:something; it was ignored.')
 
-    def _prefix(self, token: str, negated: bool):  # type: ignore[no-untyped-def]
+    def _prefix(self, token: str, negated: bool) -> Iterator[Clause]:
         stem = token.rstrip("*")
         if len(_WORDISH.findall(stem)) < MIN_PREFIX:
             self.query.note(

@@ -40,7 +40,7 @@ class Analyzer:
         """The index term for one raw token, or None for stop words and junk."""
         hit = self._terms.get(raw, _MISS)
         if hit is not _MISS:
-            return hit  # type: ignore[return-value]
+            return hit
         folded = self.fold(raw)
         ok = MIN_TERM <= len(folded) <= MAX_TERM and folded not in STOPWORDS
         result = porter_stem(folded) if ok else None
@@ -53,7 +53,7 @@ class Analyzer:
         """The spelling-vocabulary form of a raw token (folded, letters only), or None."""
         hit = self._words.get(raw, _MISS)
         if hit is not _MISS:
-            return hit  # type: ignore[return-value]
+            return hit
         folded = self.fold(raw)
         ok = folded.isalpha() and MIN_WORD <= len(folded) <= MAX_WORD
         result = folded if ok and folded not in STOPWORDS else None

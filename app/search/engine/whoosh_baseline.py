@@ -82,3 +82,24 @@ class Baseline:
 
     def close(self) -> None:
         self.searcher.close()
+
+
+def phrase_matches(texts: dict[int, str], phrases: list[str]) -> dict[str, set[int]]:
+    """Which texts Whoosh's own positional phrase query matches, for each "phrase": the
+    reference that the engine's follower-based phrases are tested against."""
+    from whoosh.filedb.filestore import RamStorage
+
+    schema = fields.Schema(
+        id=fields.STORED(),
+        body=fields.TEXT(analyzer=StemmingAnalyzer() | CharsetFilter(accent_map)),
+    )
+    ix = RamStorage().create_index(schema)
+    with ix.writer() as writer:
+        for asset_id, text in texts.items():
+            writer.add_document(id=asset_id, body=text)
+    parser = QueryParser("body", schema)
+    with ix.searcher() as searcher:
+        return {
+            phrase: {hit["id"] for hit in searcher.search(parser.parse(f'"{phrase}"'), limit=None)}
+            for phrase in phrases
+        }

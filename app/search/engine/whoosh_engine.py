@@ -99,7 +99,7 @@ class WhooshEngine:
                 return self.store.stamp(), name, self.store.open(name)
 
     def _current_snapshot(self) -> WhooshSnapshot:
-        if self.store.stamp() != self._stamp or self.store.current() != self._name:
+        if self.store.stamp() != self._stamp:  # CURRENT is replaced by rename: new inode
             self._open()  # a rebuild elsewhere swapped generations
         if self._snapshot is None or self._ix.latest_generation() != self._snapshot.generation:
             self._close_snapshot()
@@ -177,14 +177,24 @@ class WhooshEngine:
         suggestion = _suggestion(request.text, plan.corrections)
         return SearchResponse(outcome.total, hits, outcome.facets, suggestion, message), plan, shown
 
-    def _outcome(self, snapshot, plan, request, statuses, sort, needed, today) -> evaluate.Outcome:  # noqa: ANN001
-        filters = tuple(
-            sorted((k, tuple(sorted(v or ()))) for k, v in (request.filters or {}).items())
-        )
+    def _outcome(
+        self,
+        snapshot: WhooshSnapshot,
+        plan: planner.Plan,
+        request: SearchRequest,
+        statuses: tuple[str, ...],
+        sort: str,
+        needed: int,
+        today: date,
+    ) -> evaluate.Outcome:
+        """Totals, facets and ranking are cached per generation: paging and repeated
+        searches (results-as-you-type) reuse them; only highlights are redone."""
+        selected = evaluate.selected_filters(request.filters)
+        filters = tuple(sorted((f, tuple(sorted(v))) for f, v in selected.items()))
         key = (snapshot.generation, request.text, filters, statuses, sort, needed, today)
         outcome = self._results.get(key)
         if outcome is None:
-            outcome = evaluate.run(snapshot, plan, request.filters, statuses, sort, needed, today)
+            outcome = evaluate.run(snapshot, plan, selected, statuses, sort, needed, today)
             if len(self._results) >= RESULT_CACHE_SIZE:
                 self._results.pop(next(iter(self._results)))
             self._results[key] = outcome

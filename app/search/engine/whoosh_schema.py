@@ -3,7 +3,7 @@
 Layout, chosen for query speed rather than for Whoosh's own query parser:
 - content: every searchable word of the asset in ONE field (title, description, tags, taxonomy,
   owner, file name, body), term frequencies only; one field means one posting list per word.
-- title: the title again, scored with a higher weight (BM25F field weight, see evaluate.py).
+- title: the title again, scored with a higher weight (BM25F field weight, see ranking.py).
 - next: per term, the set of terms that directly follow it (FollowersFormat), so a phrase
   is a check on one posting list rather than a positional merge; no positions are stored.
   Kept out of content so that reading content postings for scoring stays cheap.
@@ -55,7 +55,7 @@ class FollowersFormat(formats.Frequency):
 
 
 class _PostingsWriter(W3PostingsWriter):
-    def finish_postings(self):  # type: ignore[no-untyped-def]
+    def finish_postings(self) -> Any:
         # Whoosh 2.7.5 never inlines tiny posting lists (an off-by-one plus a call to a
         # misspelt method); inlining them skips a compressed block per rare term.
         if self._blockcount or len(self) >= self._inlinelimit:
@@ -71,7 +71,7 @@ class _PostingsWriter(W3PostingsWriter):
 
 
 class _FieldWriter(W3FieldWriter):
-    def add_postings(self, schema, lengths, items):  # type: ignore[no-untyped-def]
+    def add_postings(self, schema: Any, lengths: Any, items: Any) -> Any:
         # Without a lengths reader Whoosh skips a column read per posting (17% of commit
         # time) that only feeds its block-max scoring; this engine scores on its own.
         return super().add_postings(schema, None, items)
@@ -81,10 +81,10 @@ class Codec(W3Codec):
     def __init__(self) -> None:
         super().__init__(blocklimit=128, compression=COMPRESSION, inlinelimit=INLINE_LIMIT)
 
-    def field_writer(self, storage, segment):  # type: ignore[no-untyped-def]
+    def field_writer(self, storage: Any, segment: Any) -> Any:
         return _FieldWriter(self, storage, segment)
 
-    def postings_writer(self, dbfile, byteids=False):  # type: ignore[no-untyped-def]
+    def postings_writer(self, dbfile: Any, byteids: bool = False) -> Any:
         return _PostingsWriter(
             dbfile,
             blocklimit=self._blocklimit,
@@ -155,15 +155,15 @@ def _content(doc: SearchDocument) -> str:
     parts = [
         doc.title,
         doc.description,
-        " ".join(doc.tags),
-        doc.stage or "",
+        " ".join(t for t in doc.tags if t),
+        doc.stage,
         doc.kind,
         doc.persona,
         doc.industry,
         doc.product,
         doc.owner,
-        _FILENAME_SEPARATORS.sub(" ", doc.filename),
-        doc.text[:MAX_INDEXED_CHARS],
+        _FILENAME_SEPARATORS.sub(" ", doc.filename or ""),
+        (doc.text or "")[:MAX_INDEXED_CHARS],
     ]
     return "\n".join(part for part in parts if part)
 
@@ -195,7 +195,7 @@ def to_fields(doc: SearchDocument, carriers: SpellingCarriers | None = None) -> 
         "id": [str(doc.asset_id)],
         "aid": doc.asset_id,
         "hit": (doc.title, doc.kind, doc.stage, doc.updated_at),
-        "title": doc.title,
+        "title": doc.title or "",
         "content": content,
         "next": content,
         "spell": carriers(words) if carriers else sorted(words),

@@ -199,3 +199,26 @@ def test_an_index_damaged_while_open_never_raises(tmp_path, make_doc, damage):
     assert engine.needs_rebuild
     assert response.total in (0, 1, 2)
     engine.close()
+
+
+def test_threads_share_one_engine(engine, make_doc):
+    engine.index([make_doc(i, title=f"shared {i}") for i in range(1, 51)])
+    errors: list[BaseException] = []
+
+    def reader() -> None:
+        try:
+            for _ in range(30):
+                response = engine.search(request("shared"))
+                assert response.message is None and response.total >= 50
+        except BaseException as exc:  # reported to the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=reader) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for i in range(51, 71):
+        engine.index([make_doc(i, title=f"shared {i}")])
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert engine.search(request("shared")).total == 70

@@ -139,3 +139,9 @@ def test_browsing_without_text_counts_everything_visible(library, search):
 def test_field_clauses_in_the_query_filter_too(library, search):
     assert search("pricing industry:retail").total == 20
     assert search("pricing -industry:retail").total == 40
+
+
+def test_status_clause_narrows_within_what_the_caller_may_see(library, search, ids):
+    assert ids(search("pricing status:draft", statuses=EVERYONE)) == [101]
+    assert search("pricing status:draft").total == 0  # a rep still sees no drafts
+    assert search("pricing -status:archived", statuses=EVERYONE).total == 61
