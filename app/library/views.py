@@ -14,6 +14,7 @@ from flask import (
 from flask_login import current_user
 
 from app.auth.forms import EmptyForm
+from app.collections.queries import featured_collections
 from app.core.errors import ServiceError
 from app.core.permissions import can_edit_asset, manages_content, role_required
 from app.library import queries, services
@@ -34,7 +35,10 @@ def _me():
 def index():
     filters, page = filters_from_args(request.args)
     results = queries.list_assets(_me(), filters, page)
+    browsing_home = page == 1 and not any(k for k in request.args if k != "sort")
+    collections = featured_collections(_me()) if browsing_home else []
     return render_template("library/index.html", results=results, filters=filters,
+                           collections=collections,
                            labels=queries.label_values(_me()), args=request.args,
                            review_due=queries.review_due(_me()) if manages_content(_me()) else 0)
 

@@ -239,3 +239,19 @@ def test_collections_curated_and_shown_in_results(client, marketer, login_as, ma
     results = reader.get("/search?q=healthcare+kit").get_data(as_text=True)
     assert "Collection: Healthcare evaluation kit" in results
     assert reader.post(url + "/delete", data={"csrf_token": csrf_token(reader)}).status_code == 403
+
+
+def test_featured_collections_on_the_home_page(app, client, login_as, make_user):
+    from app.auth.models import User
+    from app.collections import services as collection_services
+
+    curator = make_user("marketer")
+    with app.app_context():
+        owner = db.session.get(User, curator.id)
+        collection_services.create_collection(owner, "Competitive: vendor X", featured=True)
+        collection_services.create_collection(owner, "Internal drafts", featured=False)
+    login_as("rep")
+    home = client.get("/").get_data(as_text=True)
+    assert "Competitive: vendor X" in home and "Internal drafts" not in home
+    filtered = client.get("/?stage=closing").get_data(as_text=True)
+    assert "Competitive: vendor X" not in filtered  # a filtered list is not the home page
