@@ -7,6 +7,7 @@ import secrets
 
 from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from app.core.errors import ServiceError
@@ -73,6 +74,17 @@ def handle_csrf_error(exc: CSRFError):
     return error_response(400, "csrf_failed", message)
 
 
+def handle_database_busy(exc: OperationalError):
+    """SQLite has one writer at a time; when a write waited its whole timeout the transaction was
+    rolled back, so the client may simply try again."""
+    if "database is locked" not in str(exc.orig):
+        return handle_unexpected(exc)
+    log.warning("database busy, request %s", g.get("request_id"))
+    response, status = error_response(503, "busy", "The library is busy; try again in a moment.")
+    response.headers["Retry-After"] = "2"
+    return response, status
+
+
 def handle_unexpected(exc: Exception):
     original = getattr(exc, "original_exception", None) or exc
     log.error("Unhandled error, request %s", g.get("request_id"), exc_info=original)
@@ -97,6 +109,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(ServiceError, handle_service_error)
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(OperationalError, handle_database_busy)
     app.register_error_handler(InternalServerError, handle_unexpected)
     app.register_error_handler(Exception, handle_unexpected)
     app.jinja_env.filters["filesize"] = filesize

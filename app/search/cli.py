@@ -17,7 +17,7 @@ def sync() -> None:
 
 
 @search_cli.command("reindex")
-@click.option("--procs", default=1, show_default=True, help="Indexing processes.")
+@click.option("--procs", default=2, show_default=True, help="Indexing processes.")
 def reindex(procs: int) -> None:
     """Rebuild the whole index in a new directory and swap it in atomically."""
     started = time.perf_counter()

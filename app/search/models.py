@@ -13,12 +13,14 @@ from app.extensions import db
 
 class SearchOutbox(db.Model):
     """An asset whose index entry is out of date. Written in the same transaction as the change,
-    deleted once the index has the change; whatever is left is replayed by `flask search sync`."""
+    marked applied once the index has it; unapplied rows are replayed by `flask search sync`.
+    Applied rows are kept a day so a rebuild can re-apply what changed while it ran."""
 
     __tablename__ = "search_outbox"
     id: Mapped[int] = mapped_column(primary_key=True)
     asset_id: Mapped[int] = mapped_column(index=True)  # no FK: the asset may be gone
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    applied_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
 class SearchLog(db.Model):

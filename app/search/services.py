@@ -8,14 +8,15 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import delete, exists, select
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.core.permissions import manages_content
-from app.core.timeutil import today
+from app.core.timeutil import today, utcnow
 from app.extensions import db
 from app.library.models import Asset, AssetVersion
 from app.search import outbox
@@ -27,6 +28,9 @@ from app.search.models import SearchOutbox
 log = logging.getLogger("lockstep.search")
 EXTENSION_KEY = "lockstep.search"
 SYNC_BATCH = 500
+KEEP_APPLIED = timedelta(days=1)
+# How long a transaction may have been open before its outbox row was written and still commit.
+IN_FLIGHT_MARGIN = timedelta(minutes=2)
 _rebuild_lock = threading.Lock()
 
 
@@ -63,42 +67,73 @@ def _rebuild_in_background(app: Flask) -> None:
     threading.Thread(target=run, name="search-rebuild", daemon=True).start()
 
 
-def sync_outbox(batch: int = SYNC_BATCH) -> int:
-    """Apply pending outbox rows to the index; returns how many assets were applied."""
+def sync_outbox(batch: int = SYNC_BATCH, wait_for_lock: bool = True) -> int:
+    """Apply unapplied outbox rows to the index; returns how many assets were applied.
+
+    After a commit the sync is opportunistic (`wait_for_lock=False`): on SQLite, which has one
+    writer at a time, it gives up at once rather than queue behind other requests' writes; its
+    rows stay pending for the next commit, search or `flask search sync`."""
+    fail_fast = not wait_for_lock and db.engine.dialect.name == "sqlite"
+    # One checked-out connection for the whole sync, so the timeout set here is reset on the
+    # same connection before it returns to the pool.
+    with db.engine.connect() as connection:
+        if fail_fast:
+            connection.exec_driver_sql("PRAGMA busy_timeout=50")
+        try:
+            with Session(bind=connection) as session:
+                return _sync_batches(session, batch)
+        finally:
+            if fail_fast:
+                connection.rollback()
+                connection.exec_driver_sql("PRAGMA busy_timeout=15000")
+
+
+def _sync_batches(session: Session, batch: int) -> int:
     applied = 0
-    with Session(db.engine) as session:
-        while rows := session.execute(
-            select(SearchOutbox.id, SearchOutbox.asset_id).order_by(SearchOutbox.id).limit(batch)
-        ).all():
-            docs, gone = documents_for(session, {row.asset_id for row in rows})
-            engine = get_engine()
-            engine.index(docs)
-            engine.remove(gone)
-            # Only the rows read are deleted: a change committed meanwhile keeps its own row.
-            session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_([r.id for r in rows])))
-            session.commit()
-            applied += len(docs) + len(gone)
+    while rows := session.execute(
+        select(SearchOutbox.id, SearchOutbox.asset_id).where(SearchOutbox.applied_at.is_(None))
+        .order_by(SearchOutbox.id).limit(batch)
+    ).all():
+        _apply(session, {row.asset_id for row in rows})
+        # Only the rows read are marked: a change committed meanwhile keeps its own row.
+        session.execute(update(SearchOutbox).where(SearchOutbox.id.in_([r.id for r in rows]))
+                        .values(applied_at=utcnow()))
+        session.commit()
+        applied += len({row.asset_id for row in rows})
+    session.execute(delete(SearchOutbox).where(SearchOutbox.applied_at < utcnow() - KEEP_APPLIED))
+    session.commit()
     return applied
+
+
+def _apply(session: Session, asset_ids: set[int]) -> None:
+    docs, gone = documents_for(session, asset_ids)
+    engine = get_engine()
+    engine.index(docs)
+    engine.remove(gone)
 
 
 def _sync_quietly() -> None:
     if not has_app_context():
         return
     try:
-        sync_outbox()
+        sync_outbox(wait_for_lock=False)
     except Exception:
         # The rows stay in the outbox; the next commit, search or `flask search sync` retries.
         log.warning("search outbox sync failed; will retry", exc_info=True)
 
 
 def outbox_pending() -> bool:
-    return bool(db.session.scalar(select(exists().where(SearchOutbox.id.is_not(None)))))
+    return bool(db.session.scalar(select(exists().where(SearchOutbox.applied_at.is_(None)))))
 
 
-def reindex(procs: int = 1) -> int:
-    """Rebuild the whole index into a new directory and swap it in atomically."""
+def reindex(procs: int = 2) -> int:
+    """Rebuild the whole index into a new directory and swap it in atomically.
+
+    A change that another worker applies to the old index while the rebuild is reading would be
+    lost at the swap, so afterwards every change recorded since the rebuild began (with a margin
+    for transactions that were still open) is applied again to the new index."""
+    started = utcnow() - IN_FLIGHT_MARGIN
     with Session(db.engine) as session:
-        pending = [row for row in session.scalars(select(SearchOutbox.id))]
         count = {"n": 0}
 
         def counted():
@@ -107,10 +142,13 @@ def reindex(procs: int = 1) -> int:
                 yield doc
 
         get_engine().rebuild(counted(), procs=procs)
-        # Everything up to the rebuild's start is in the new index.
-        if pending:
-            session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(pending)))
-            session.commit()
+        since = set(session.scalars(select(SearchOutbox.asset_id)
+                                    .where(SearchOutbox.created_at >= started)))
+        if since:
+            _apply(session, since)
+        session.execute(update(SearchOutbox).where(SearchOutbox.applied_at.is_(None))
+                        .values(applied_at=utcnow()))
+        session.commit()
     return count["n"]
 
 

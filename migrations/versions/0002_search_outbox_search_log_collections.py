@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-27 05:23:27.339095
+Create Date: 2026-11-27 06:22:35.570058
 
 """
 from alembic import op
@@ -22,10 +22,13 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('asset_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('applied_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_search_outbox'))
     )
     with op.batch_alter_table('search_outbox', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_search_outbox_applied_at'), ['applied_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_search_outbox_asset_id'), ['asset_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_search_outbox_created_at'), ['created_at'], unique=False)
 
     op.create_table('collection',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -113,7 +116,9 @@ def downgrade():
 
     op.drop_table('collection')
     with op.batch_alter_table('search_outbox', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_search_outbox_created_at'))
         batch_op.drop_index(batch_op.f('ix_search_outbox_asset_id'))
+        batch_op.drop_index(batch_op.f('ix_search_outbox_applied_at'))
 
     op.drop_table('search_outbox')
     # ### end Alembic commands ###

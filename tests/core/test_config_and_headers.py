@@ -155,3 +155,21 @@ def test_bad_env_values_fail_loudly(monkeypatch):
         env_int("LOCKSTEP_X", 1)
     with pytest.raises(ValueError, match="LOCKSTEP_X"):
         env_bool("LOCKSTEP_X", True)
+
+
+def test_a_busy_sqlite_database_answers_503_not_500(app, client, api_token, monkeypatch):
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from app.library import queries
+
+    _, headers = api_token("rep")
+
+    def locked(*args, **kwargs):
+        raise OperationalError("UPDATE ...", {}, sqlite3.OperationalError("database is locked"))
+
+    monkeypatch.setattr(queries, "list_assets", locked)
+    response = client.get("/api/v1/assets", headers=headers)
+    assert response.status_code == 503 and response.headers["Retry-After"] == "2"
+    assert response.get_json()["error"]["code"] == "busy"

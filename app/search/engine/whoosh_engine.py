@@ -45,10 +45,10 @@ log = logging.getLogger(__name__)
 WRITE_TIMEOUT = 10.0
 WRITER_MB = 128
 # Whoosh spills postings to disk one pickle per posting once this many (estimated) MB are
-# buffered, which dominated rebuild time; 1.5 GB per process keeps a 20k-asset rebuild
-# with procs=2 in memory (about 2 GB resident per process). Bigger libraries spill: slower
-# (measured 2.4x at 1 GB), still correct.
-REBUILD_MB = 1536
+# buffered, which dominated rebuild time. 3 GB split between the writer processes keeps a
+# 20k-asset rebuild in memory (about 4 GB resident in all). Bigger libraries spill: slower
+# (measured 2.4x at a third of the memory), still correct.
+REBUILD_MB_TOTAL = 3072
 MAX_PER_PAGE = 100
 RESULT_CACHE_SIZE = 256
 UNAVAILABLE = "Search is unavailable for a moment; please try again."
@@ -282,7 +282,7 @@ class WhooshEngine:
 
     def _build(self, build: Any, docs: Iterable[SearchDocument], procs: int) -> int:
         ix = whoosh_index.open_dir(str(build))
-        options: dict[str, Any] = {"limitmb": REBUILD_MB}
+        options: dict[str, Any] = {"limitmb": REBUILD_MB_TOTAL // max(1, procs)}
         if procs > 1:
             options.update(procs=procs, multisegment=True)
         count, carriers = 0, SpellingCarriers()
