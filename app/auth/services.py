@@ -14,7 +14,7 @@ from app.auth.models import ApiToken, LoginAttempt, User, new_session_nonce
 from app.auth.passwords import hash_password, verify_password
 from app.core.errors import Conflict, NotFound, PermissionDenied, TooManyRequests, ValidationFailed
 from app.core.permissions import ROLES, Role
-from app.core.text import is_clean_text
+from app.core.text import is_clean_text, strip_invalid
 from app.core.timeutil import utcnow
 from app.extensions import db
 
@@ -92,7 +92,7 @@ def accept_invite(token: str, password: str) -> User:
 
 def authenticate(email: str, password: str, ip: str, policy: ThrottlePolicy) -> User:
     """The same message and the same scrypt cost whether or not the account exists."""
-    email_key = (email or "").strip().lower()[:254]
+    email_key = strip_invalid(email or "").strip().lower()[:254]
     _refuse_if_throttled(email_key, ip, policy)
     user = find_user_by_email(email_key) if email_key else None
     ok = verify_password(user.password_hash if user else None, password or "")

@@ -3,7 +3,8 @@ HTML or SVG rendered from the app's origin."""
 
 from __future__ import annotations
 
-from flask import Response, redirect, stream_with_context
+from flask import Response, redirect, request
+from werkzeug.wsgi import FileWrapper
 
 from app.extensions import talisman
 from app.library.filetypes import is_safe_inline
@@ -30,16 +31,11 @@ def send_version(storage: Storage, version: AssetVersion, *, inline: bool = Fals
 
 def stream_blob(storage: Storage, key: str, content_type: str, disposition: str | None,
                 size: int | None = None) -> Response:
-    handle = storage.open(key)
-
-    def chunks():
-        try:
-            while chunk := handle.read(CHUNK):
-                yield chunk
-        finally:
-            handle.close()
-
-    response = Response(stream_with_context(chunks()), content_type=content_type)
+    # The server's own wrapper when it has one (gunicorn hands local files to sendfile()); it
+    # closes the handle when the response is done.
+    wrapper = request.environ.get("wsgi.file_wrapper", ClosingFileWrapper)
+    body = wrapper(storage.open(key), CHUNK)
+    response = Response(body, content_type=content_type, direct_passthrough=True)
     if disposition:
         response.headers["Content-Disposition"] = disposition
     if size is not None:
@@ -48,3 +44,15 @@ def stream_blob(storage: Storage, key: str, content_type: str, disposition: str 
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, max-age=0"
     return response
+
+
+class ClosingFileWrapper(FileWrapper):
+    """Also closes the file once it has been read to the end, not only on close(), so a client
+    that reads the whole body never leaves the handle to the garbage collector."""
+
+    def __next__(self) -> bytes:
+        try:
+            return super().__next__()
+        except StopIteration:
+            self.close()
+            raise

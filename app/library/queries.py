@@ -12,6 +12,7 @@ from app.auth.models import User
 from app.core.errors import NotFound, PermissionDenied
 from app.core.pagination import Page, paginate
 from app.core.permissions import ensure_can_view_asset, manages_content
+from app.core.text import strip_invalid
 from app.core.timeutil import today
 from app.extensions import db
 from app.library.models import Asset, AssetVersion, Tag
@@ -55,6 +56,8 @@ def list_assets(actor: User, filters: AssetFilters, page: int = 1, per_page: int
 
 
 def _filtered(query: Select, f: AssetFilters) -> Select:
+    f = AssetFilters(**{name: strip_invalid(value) if isinstance(value, str) else value
+                        for name, value in vars(f).items()})
     for column, value in ((Asset.stage, f.stage), (Asset.kind, f.kind), (Asset.status, f.status),
                           (Asset.persona, f.persona), (Asset.industry, f.industry),
                           (Asset.product, f.product), (Asset.owner_id, f.owner_id)):

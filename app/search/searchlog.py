@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from app.auth.models import User
 from app.core.errors import NotFound
+from app.core.text import strip_invalid
 from app.extensions import db
 from app.search.engine import SearchRequest
 from app.search.models import SearchClick, SearchLog
 
 
 def query_key(text: str) -> str:
-    return " ".join(text.lower().split())[:500]
+    return " ".join(strip_invalid(text).lower().split())[:500]
 
 
 def record_search(actor: User, request: SearchRequest, result_count: int) -> int:
-    entry = SearchLog(user_id=actor.id, role=actor.role, query=request.text[:500],
-                      query_key=query_key(request.text), filters=request.filters,
+    filters = {name: [strip_invalid(v) for v in values] for name, values in request.filters.items()}
+    entry = SearchLog(user_id=actor.id, role=actor.role, query=strip_invalid(request.text)[:500],
+                      query_key=query_key(request.text), filters=filters,
                       sort=request.sort, result_count=result_count)
     db.session.add(entry)
     db.session.commit()

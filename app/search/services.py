@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import delete, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
@@ -142,11 +142,16 @@ def reindex(procs: int = 2) -> int:
                 yield doc
 
         get_engine().rebuild(counted(), procs=procs)
-        since = set(session.scalars(select(SearchOutbox.asset_id)
-                                    .where(SearchOutbox.created_at >= started)))
-        if since:
-            _apply(session, since)
-        session.execute(update(SearchOutbox).where(SearchOutbox.applied_at.is_(None))
+        # Older unapplied rows are in the rebuild; newer ones, applied or not, are applied again.
+        rows = session.execute(
+            select(SearchOutbox.id, SearchOutbox.asset_id, SearchOutbox.created_at).where(
+                or_(SearchOutbox.applied_at.is_(None), SearchOutbox.created_at >= started))
+        ).all()
+        if recent := {row.asset_id for row in rows if row.created_at >= started}:
+            _apply(session, recent)
+        # Only the rows read here: one committed since keeps waiting for the next sync.
+        session.execute(update(SearchOutbox).where(SearchOutbox.id.in_([r.id for r in rows]),
+                                                   SearchOutbox.applied_at.is_(None))
                         .values(applied_at=utcnow()))
         session.commit()
     return count["n"]

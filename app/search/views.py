@@ -10,6 +10,7 @@ from flask_login import current_user
 from app.collections.queries import collections_matching
 from app.core.permissions import Role, role_required
 from app.core.timeutil import today
+from app.library import queries as library_queries
 from app.search import queries, searchlog, services
 from app.search.params import params_from_args
 
@@ -32,6 +33,7 @@ def search():
                                PER_PAGE)
     search_id = searchlog.record_search(_me(), page.request, page.response.total)
     return render_template("search/results.html", params=params, page=page,
+                           labels=_display_labels(),
                            search_id=search_id, per_page=PER_PAGE,
                            collections=collections_matching(_me(), params.text))
 
@@ -67,6 +69,12 @@ def insights():
                            top=queries.top_queries(start, end),
                            gaps=queries.content_gaps(start, end),
                            ignored=queries.ignored_queries(start, end))
+
+
+def _display_labels() -> dict[str, str]:
+    """The index keeps facet values lower-cased; show them as the marketers wrote them."""
+    values = library_queries.label_values(_me())
+    return {v.lower(): v for name in ("persona", "industry", "product") for v in values[name]}
 
 
 def _date_range(args) -> tuple[date, date]:

@@ -170,3 +170,10 @@ def _deactivate(app, user_id):
     with app.app_context():
         db.session.get(User, user_id).active = False
         db.session.commit()
+
+
+def test_nul_in_the_login_email_is_a_failed_login_not_a_500(client, make_user):
+    user = make_user("rep")
+    response = login(client, user.email.replace("@", "\x00@"))
+    assert response.status_code == 422
+    assert login(client, user.email).status_code == 302

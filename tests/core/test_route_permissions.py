@@ -145,7 +145,9 @@ def test_each_route_for_each_role(app, world, role):
         if isinstance(body, dict):
             body = {key: str(value).format(**ids) for key, value in body.items()}
         is_api = url.startswith("/api/")
-        status = _request(client, method, url, body, is_api).status_code
+        response = _request(client, method, url, body, is_api)
+        status = response.status_code
+        response.close()  # release streamed downloads' open file handles
         expected = _expected(role, allowed, is_api)
         if not expected(status):
             wrong.append(f"{role} {method} {url}: got {status}")

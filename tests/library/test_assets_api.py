@@ -241,7 +241,8 @@ def test_versions_add_list_download_restore(client, marketer, api_token, pdf_byt
     assert client.post(url + "/versions/9/restore", headers=headers).status_code == 404
 
     _, rep = api_token("rep")
-    assert client.get(url + "/versions/3/download", headers=rep).status_code == 200
+    current = client.get(url + "/versions/3/download", headers=rep)
+    assert current.status_code == 200 and current.data == pdf_bytes
     assert client.get(url + "/versions/2/download", headers=rep).status_code == 403
     assert client.get(url + "/versions/7/download", headers=headers).status_code == 404
 
@@ -272,6 +273,7 @@ def test_html_and_svg_are_never_served_for_rendering(client, marketer):
             assert response.headers["Content-Disposition"].startswith("attachment")
             assert "sandbox" in response.headers["Content-Security-Policy"]
             assert response.headers["X-Content-Type-Options"] == "nosniff"
+            response.close()
 
 
 def test_pdf_opens_inline_in_a_sandbox(client, login_as, app, pdf_bytes, marketer):
@@ -283,6 +285,7 @@ def test_pdf_opens_inline_in_a_sandbox(client, login_as, app, pdf_bytes, markete
     assert response.headers["Content-Type"] == "application/pdf"
     assert response.headers["Content-Disposition"].startswith("inline")
     assert response.headers["Content-Security-Policy"].startswith("sandbox")
+    assert response.data == pdf_bytes
     thumb = client.get(f"/assets/{asset['id']}/thumbnail")
     assert thumb.status_code == 200 and thumb.data[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -305,3 +308,11 @@ def test_ids_beyond_the_integer_range_are_404(client, marketer, login_as, path):
     """Found by schemathesis: a huge id overflowed the database integer."""
     _, headers = marketer
     assert client.get(path, headers=headers).status_code == 404
+
+
+def test_nul_and_control_characters_in_filters_are_harmless(client, marketer):
+    """PostgreSQL refuses NUL in text parameters; filters are cleaned, never a 500."""
+    _, headers = marketer
+    for query in ("?q=deck%00", "?persona=CFO%00x", "?tag=%00", "?industry=%07"):
+        response = client.get("/api/v1/assets" + query, headers=headers)
+        assert response.status_code == 200 and response.get_json()["total"] == 0

@@ -278,3 +278,14 @@ def test_changes_applied_during_a_rebuild_survive_the_swap(app, client, marketer
         monkeypatch.setattr(search_engine, "rebuild", rebuild_with_concurrent_edit)
         services.reindex(procs=1)
     assert ids(search(client, marketer, "jaguar")) == [asset]
+
+
+def test_logged_queries_keep_no_nul_or_control_characters(app, client, marketer):
+    """PostgreSQL refuses NUL in text: the log stores a cleaned copy instead of failing."""
+    from app.search.models import SearchLog
+
+    search(client, marketer, "price\x00list\x07", tag="a\x00b")
+    with app.app_context():
+        entry = db.session.query(SearchLog).one()
+        assert entry.query == "price list " and entry.query_key == "price list"
+        assert entry.filters == {"tag": ["a b"]}
