@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from app.auth.models import User
 from app.core.errors import NotFound
+from app.core.permissions import ensure_can_view_asset
 from app.core.text import strip_invalid
 from app.extensions import db
+from app.library.models import Asset
 from app.search.engine import SearchRequest
 from app.search.models import SearchClick, SearchLog
 
@@ -25,10 +27,12 @@ def record_search(actor: User, request: SearchRequest, result_count: int) -> int
 
 
 def record_click(actor: User, search_id: int, asset_id: int, position: int) -> None:
-    """Only the searcher's own searches count, so nobody can inflate another's click-through."""
+    """Only the searcher's own searches and assets they may see count, so nobody can inflate
+    click-through with crafted links."""
     entry = db.session.get(SearchLog, search_id)
     if entry is None or entry.user_id != actor.id:
         raise NotFound("No such search.")
+    ensure_can_view_asset(actor, db.session.get(Asset, asset_id))
     db.session.add(SearchClick(search_id=search_id, asset_id=asset_id,
                                position=max(0, min(position, 10_000))))
     db.session.commit()

@@ -195,6 +195,8 @@ def test_search_log_clicks_and_insights(app, client, marketer, make_user):
     opened = client.get(f"/search/{first}/open/{asset}?pos=0")
     assert opened.status_code == 302 and opened.headers["Location"] == f"/assets/{asset}"
     assert client.get(f"/search/{first + 99}/open/{asset}").status_code == 404
+    draft = create(client, marketer, md("lynx draft"), status="draft")
+    assert client.get(f"/search/{first}/open/{draft}").status_code == 404
     assert client.get("/search/insights").status_code == 403
 
     marketer_user = make_user("marketer")
