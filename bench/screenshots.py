@@ -100,7 +100,12 @@ def wait_for_images(page) -> None:
 
 def shoot(page, out: Path, name: str) -> None:
     page.wait_for_load_state("networkidle")
-    wait_for_images(page)
+    try:
+        wait_for_images(page)
+    except Exception:
+        broken = page.evaluate("""() => Array.from(document.images)
+            .filter((i) => !(i.complete && i.naturalWidth > 0)).map((i) => i.src)""")
+        raise RuntimeError(f"{name}: images not loaded: {broken}") from None
     page.screenshot(path=str(out / name))
     print(f"wrote {out / name}")
 
@@ -118,7 +123,7 @@ def take_screenshots(base: str, ids: dict[str, int], files: Path, out: Path) -> 
         page = context.new_page()
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error"
-                and not m.location.get("url", "").endswith("/favicon.ico") else None)
+                else None)
 
         page.goto(f"{base}/login")
         page.get_by_label("Email").fill(DEMO_USERS[1].email)
@@ -129,6 +134,9 @@ def take_screenshots(base: str, ids: dict[str, int], files: Path, out: Path) -> 
 
         page.goto(f"{base}/assets/{ids[DETAIL_TITLE]}")
         shoot(page, out, "asset.png")
+
+        page.goto(f"{base}/search?q=data+residency")
+        shoot(page, out, "search.png")
 
         page.goto(f"{base}/assets/{ids[VERSIONED_TITLE]}/versions")
         shoot(page, out, "versions.png")
