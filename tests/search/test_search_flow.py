@@ -291,3 +291,17 @@ def test_logged_queries_keep_no_nul_or_control_characters(app, client, marketer)
         entry = db.session.query(SearchLog).one()
         assert entry.query == "price list " and entry.query_key == "price list"
         assert entry.filters == {"tag": ["a b"]}
+
+
+def test_sort_forms_carry_the_whole_query(client, marketer, login_as):
+    create(client, marketer, md("heron pricing"), status="published", stage="proposal")
+    login_as("marketer")
+    results = client.get("/search?q=heron&stage=proposal&stage=closing&sort=newest")
+    html = results.get_data(as_text=True)
+    for hidden in ('name="q" value="heron"', 'name="stage" value="proposal"',
+                   'name="stage" value="closing"'):
+        assert f'<input type="hidden" {hidden}>' in html
+    library = client.get("/?stage=proposal&tag=x&page=2&sort=title").get_data(as_text=True)
+    assert '<input type="hidden" name="stage" value="proposal">' in library
+    assert '<input type="hidden" name="tag" value="x">' in library
+    assert 'name="page"' not in library.split('class="sort"')[1].split("</form>")[0]
