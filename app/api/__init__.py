@@ -10,10 +10,10 @@ from marshmallow import Schema, fields
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
 
-from app.auth.login import bearer_token
+from app.auth.login import api_unauthorized, bearer_token
 from app.auth.services import user_for_token
 from app.core.converters import IdConverter, id_parameter_schema
-from app.core.web import error_response, handle_http_exception
+from app.core.web import handle_http_exception
 from app.extensions import csrf
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -61,8 +61,7 @@ def authenticate_api_request():
     if "Authorization" in request.headers:
         user = user_for_token(bearer_token() or "")
         if user is None:
-            response, status = error_response(401, "unauthorized", "The API token is not valid.")
-            return response, status, {"WWW-Authenticate": 'Bearer realm="lockstep"'}
+            return api_unauthorized("The API token is not valid.")
         g.api_user = user
         return None
     if current_user.is_authenticated:
@@ -70,8 +69,7 @@ def authenticate_api_request():
             csrf.protect()
         g.api_user = current_user._get_current_object()
         return None
-    response, status = error_response(401, "unauthorized", "Sign in or send a valid API token.")
-    return response, status, {"WWW-Authenticate": 'Bearer realm="lockstep"'}
+    return api_unauthorized("Sign in or send a valid API token.")
 
 
 def api_blueprint(name: str, import_name: str, url_prefix: str, description: str) -> ApiBlueprint:

@@ -1,9 +1,9 @@
 """Flask-Login wiring: cookie sessions for the browser, bearer tokens for the API."""
 
-from flask import Flask, jsonify, redirect, request, url_for
+from flask import Flask, redirect, request, url_for
 
 from app.auth import services
-from app.core.web import is_api_request
+from app.core.web import error_response, is_api_request
 from app.extensions import login_manager
 
 
@@ -22,9 +22,13 @@ def bearer_token() -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+def api_unauthorized(message: str):
+    """The API's 401: the usual error body plus the challenge that names the scheme."""
+    response, status = error_response(401, "unauthorized", message)
+    return response, status, {"WWW-Authenticate": 'Bearer realm="lockstep"'}
+
+
 def _unauthorized():
     if is_api_request():
-        body = {"error": {"code": "unauthorized", "message": "Sign in or send a valid API token.",
-                          "details": {}}}
-        return jsonify(body), 401, {"WWW-Authenticate": 'Bearer realm="lockstep"'}
+        return api_unauthorized("Sign in or send a valid API token.")
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, distinct, func, or_, select
@@ -37,7 +37,6 @@ class AssetFilters:
     stale: bool | None = None
     q: str | None = None
     sort: str = "updated"
-    extra: dict = field(default_factory=dict)
 
 
 def visible_assets(actor: User) -> Select:

@@ -16,7 +16,12 @@ from flask_login import current_user
 from app.auth.forms import EmptyForm
 from app.collections.queries import featured_collections
 from app.core.errors import ServiceError
-from app.core.permissions import can_edit_asset, manages_content, role_required
+from app.core.permissions import (
+    can_edit_asset,
+    ensure_can_edit_asset,
+    manages_content,
+    role_required,
+)
 from app.library import queries, services
 from app.library.downloads import send_version, serves_stored_bytes, stream_blob
 from app.library.filters import filters_from_args
@@ -98,10 +103,7 @@ def _upload_page(form, status: int):
 @bp.route("/assets/<id:asset_id>/edit", methods=["GET", "POST"])
 @role_required("marketer", "admin")
 def edit(asset_id: int):
-    asset = queries.get_asset(_me(), asset_id)
-    if not can_edit_asset(_me(), asset):
-        return render_template("errors/error.html", status=403,
-                               message="Only the asset's owner or an admin can change it."), 403
+    asset = ensure_can_edit_asset(_me(), queries.get_asset(_me(), asset_id))
     form = MetadataForm(obj=asset, tags=", ".join(asset.tag_names))
     if form.validate_on_submit():
         try:
