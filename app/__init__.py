@@ -80,15 +80,18 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.api import init_api
+    from app.api.me import blp as me_api
     from app.auth.admin_views import bp as admin_bp
     from app.auth.views import bp as auth_bp
     from app.collections.views import bp as collections_bp
+    from app.library.api import blp as assets_api
     from app.library.views import bp as library_bp
+    from app.search.api import blp as search_api
     from app.search.views import bp as search_bp
 
     for blueprint in (auth_bp, admin_bp, library_bp, search_bp, collections_bp):
         app.register_blueprint(blueprint)
-    init_api(app)
+    init_api(app, (me_api, assets_api, search_api))
 
 
 def _register_cli(app: Flask) -> None:

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields
 
-from app.api import actor, api_blueprint
+from app.api.base import actor, api_blueprint
 
 blp = api_blueprint("me", __name__, "/me", "The authenticated user.")
 

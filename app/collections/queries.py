@@ -8,8 +8,8 @@ from sqlalchemy.orm import selectinload
 from app.auth.models import User
 from app.collections.models import Collection, CollectionItem
 from app.core.errors import NotFound
-from app.core.permissions import can_view_asset
 from app.extensions import db
+from app.library.permissions import can_view_asset
 
 
 def _with_items():

@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from app.core.errors import ServiceError
+from app.core.permissions import is_admin, manages_content
 
 log = logging.getLogger("lockstep")
 API_PREFIX = "/api/"
@@ -113,6 +114,8 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(InternalServerError, handle_unexpected)
     app.register_error_handler(Exception, handle_unexpected)
     app.jinja_env.filters["filesize"] = filesize
+    # Templates ask these instead of comparing role strings, so the rules stay in one place.
+    app.jinja_env.globals.update(manages_content=manages_content, is_admin=is_admin)
 
 
 def filesize(size: int | None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app
 from flask.views import MethodView
 
-from app.api import actor, api_blueprint
+from app.api.base import actor, api_blueprint
 from app.library import queries, services
 from app.library.downloads import send_version, serves_stored_bytes
 from app.library.queries import AssetFilters

@@ -11,11 +11,12 @@ from sqlalchemy.orm import selectinload
 from app.auth.models import User
 from app.core.errors import NotFound, PermissionDenied
 from app.core.pagination import Page, paginate
-from app.core.permissions import ensure_can_view_asset, manages_content
+from app.core.permissions import manages_content
 from app.core.text import strip_invalid
 from app.core.timeutil import today
 from app.extensions import db
 from app.library.models import Asset, AssetVersion, Tag
+from app.library.permissions import ensure_can_view_asset
 
 SORTS = {
     "updated": Asset.updated_at.desc(),

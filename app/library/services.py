@@ -14,13 +14,14 @@ from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import User
 from app.core.errors import Conflict, NotFound, ValidationFailed
-from app.core.permissions import ensure_can_edit_asset, ensure_manages_content
+from app.core.permissions import ensure_manages_content
 from app.core.text import is_clean_text
 from app.extensions import db
 from app.library.fields import clean_fields
 from app.library.filenames import title_from_filename
 from app.library.ingest import IngestedFile, IngestLimits, ingest
 from app.library.models import Asset, AssetVersion, Tag
+from app.library.permissions import ensure_can_edit_asset
 from app.storage.flask import get_storage
 
 VERSION_NUMBER_ATTEMPTS = 8

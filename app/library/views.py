@@ -16,16 +16,12 @@ from flask_login import current_user
 from app.auth.forms import EmptyForm
 from app.collections.queries import featured_collections
 from app.core.errors import ServiceError
-from app.core.permissions import (
-    can_edit_asset,
-    ensure_can_edit_asset,
-    manages_content,
-    role_required,
-)
+from app.core.permissions import CONTENT_MANAGERS, manages_content, role_required
 from app.library import queries, services
 from app.library.downloads import send_version, serves_stored_bytes, stream_blob
 from app.library.filters import filters_from_args
 from app.library.forms import MetadataForm, RestoreForm, UploadForm, VersionForm
+from app.library.permissions import can_edit_asset, ensure_can_edit_asset
 from app.storage.flask import get_storage
 
 bp = Blueprint("library", __name__)
@@ -59,7 +55,7 @@ def detail(asset_id: int):
 
 
 @bp.route("/assets/new", methods=["GET", "POST"])
-@role_required("marketer", "admin")
+@role_required(*CONTENT_MANAGERS)
 def upload():
     form = UploadForm()
     if request.method == "GET" or not form.validate_on_submit():
@@ -101,7 +97,7 @@ def _upload_page(form, status: int):
 
 
 @bp.route("/assets/<id:asset_id>/edit", methods=["GET", "POST"])
-@role_required("marketer", "admin")
+@role_required(*CONTENT_MANAGERS)
 def edit(asset_id: int):
     asset = ensure_can_edit_asset(_me(), queries.get_asset(_me(), asset_id))
     form = MetadataForm(obj=asset, tags=", ".join(asset.tag_names))
@@ -122,7 +118,7 @@ def _edit_page(asset, form, field_errors, status):
 
 
 @bp.post("/assets/<id:asset_id>/archive")
-@role_required("marketer", "admin")
+@role_required(*CONTENT_MANAGERS)
 def archive(asset_id: int):
     if EmptyForm().validate_on_submit():
         services.archive_asset(_me(), asset_id)
@@ -131,7 +127,7 @@ def archive(asset_id: int):
 
 
 @bp.route("/assets/<id:asset_id>/versions", methods=["GET", "POST"])
-@role_required("marketer", "admin")
+@role_required(*CONTENT_MANAGERS)
 def versions(asset_id: int):
     asset = queries.get_asset(_me(), asset_id)
     form = VersionForm()
@@ -155,7 +151,7 @@ def versions(asset_id: int):
 
 
 @bp.post("/assets/<id:asset_id>/versions/<id:number>/restore")
-@role_required("marketer", "admin")
+@role_required(*CONTENT_MANAGERS)
 def restore(asset_id: int, number: int):
     form = RestoreForm()
     if form.validate_on_submit():

@@ -1,6 +1,6 @@
 """GET /api/v1/search."""
 
-from app.api import actor, api_blueprint
+from app.api.base import actor, api_blueprint
 from app.search import searchlog, services
 from app.search.engine import FACETS
 from app.search.schemas import SearchArgsSchema, SearchResultSchema

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from app.auth.models import User
 from app.core.errors import NotFound
-from app.core.permissions import ensure_can_view_asset
 from app.core.text import strip_invalid
 from app.extensions import db
 from app.library.models import Asset
+from app.library.permissions import ensure_can_view_asset
 from app.search.engine import SearchRequest
 from app.search.models import SearchClick, SearchLog
 
