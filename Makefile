@@ -8,7 +8,7 @@ PORT ?= 5000
 HOST ?= 127.0.0.1
 export FLASK_APP := wsgi:app
 
-.PHONY: run test test-sqlite test-postgresql setup browser lint format bench clean
+.PHONY: run test test-sqlite test-postgresql setup browser corpus lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,11 @@ $(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+# Real PDF, DOCX and PPTX files from the pinned sdists of pypdf, python-docx and python-pptx,
+# fetched once into .cache/corpus (tests/corpus.py); ../shared/corpus adds files when present.
+corpus: setup
+	@$(BIN)/python tests/corpus.py
 
 run: setup
 	$(BIN)/flask db upgrade
@@ -39,11 +44,11 @@ test: setup browser
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgresql
 
-test-sqlite: setup
+test-sqlite: setup corpus
 	LOCKSTEP_TEST_DB=sqlite $(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 # PostgreSQL is required, never skipped: the suite fails if the server cannot be reached.
-test-postgresql: setup
+test-postgresql: setup corpus
 	LOCKSTEP_TEST_DB=postgresql $(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: setup

@@ -17,25 +17,15 @@ def login(client, email: str, password: str = PASSWORD):
                                        "csrf_token": csrf_token(client)})
 
 
-ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
-
-
-def corpus_dir():
-    """The shared corpus of real PDF and Office files: ../shared/corpus beside the repository,
-    or $LOCKSTEP_CORPUS. None when neither exists (conftest refuses that in CI)."""
-    import os
-    from pathlib import Path
-
-    candidates = [Path(os.environ["LOCKSTEP_CORPUS"])] if os.environ.get("LOCKSTEP_CORPUS") else []
-    candidates.append(ROOT.parent / "shared" / "corpus")
-    return next((path for path in candidates if path.is_dir()), None)
-
-
 def corpus_file(relative: str) -> bytes:
-    return (corpus_dir() / relative).read_bytes()
+    """A file of the real-file corpus (tests/corpus.py) by its path relative to the corpus."""
+    import corpus
+
+    return corpus.path(relative).read_bytes()
 
 
-SAMPLE_PDF = "pdf/004-pdflatex-4-pages/pdflatex-4-pages.pdf"
+# Both in the base layer that `make test` fetches, so every run has them.
+SAMPLE_PDF = "pdf/pypdf/pdflatex-outline.pdf"  # pdflatex, 4 pages
 SAMPLE_DOCX = "office/docx/tbl-having-tables.docx"
 
 

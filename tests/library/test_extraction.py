@@ -19,12 +19,12 @@ import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import corpus
 import docx
 import openpyxl
 import pptx
 import pytest
 from fpdf import FPDF
-from helpers import corpus_dir
 from PIL import Image
 from pptx.util import Inches
 
@@ -38,42 +38,41 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CARD_SIZE = (320, 240)
 
 
-CORPUS = corpus_dir()
-NO_CORPUS = "shared/corpus not found next to the repository (or set LOCKSTEP_CORPUS)"
 OFFICE_SUFFIXES = {".docx", ".pptx", ".pptm", ".xlsx"}
+FILES = corpus.files(OFFICE_SUFFIXES | {".pdf"})
+EXTRA = corpus.extra_dir()
+NO_EXTRA = "the extra corpus (../shared/corpus or $LOCKSTEP_CORPUS) is not present"
 
 
-def _pdf_entries() -> list:
-    if CORPUS is None:
-        return [pytest.param(None, marks=pytest.mark.skip(reason=NO_CORPUS))]
-    entries = json.loads((CORPUS / "pdf" / "files.json").read_text())["data"]
-    return [pytest.param(entry, id=Path(entry["path"]).name) for entry in entries]
+def _pdf_expectations() -> dict[str, dict]:
+    """Page counts and encryption of every PDF whose numbers are known: the base layer's from
+    tests/corpus-pdfs.json, the extra layer's from its own files.json."""
+    base = Path(__file__).resolve().parents[1] / "corpus-pdfs.json"
+    expected = dict(json.loads(base.read_text(encoding="utf-8"))["data"])
+    listing = EXTRA / "pdf" / "files.json" if EXTRA else None
+    if listing and listing.exists():
+        for entry in json.loads(listing.read_text(encoding="utf-8"))["data"]:
+            expected[f"pdf/{entry['path']}"] = entry
+    # files.json also lists a file the extra corpus does not ship; only present files count.
+    return {relative: entry for relative, entry in expected.items() if relative in FILES}
 
 
 def _office_files() -> list:
-    if CORPUS is None:
-        return [pytest.param(None, marks=pytest.mark.skip(reason=NO_CORPUS))]
-    files = sorted(p for p in (CORPUS / "office").rglob("*") if p.suffix in OFFICE_SUFFIXES)
-    return [pytest.param(path, id=path.name) for path in files]
+    return [pytest.param(relative, id=relative) for relative, path in FILES.items()
+            if path.suffix in OFFICE_SUFFIXES]
 
 
 @pytest.fixture(scope="module")
 def corpus_results() -> dict[str, Extraction]:
     """Every corpus file extracted once, keyed by its path relative to the corpus."""
-    if CORPUS is None:
-        pytest.skip(NO_CORPUS)
-    files = sorted(
-        p for p in CORPUS.rglob("*") if p.suffix in OFFICE_SUFFIXES or p.suffix == ".pdf"
-    )
 
-    def run(path: Path) -> tuple[str, Extraction]:
-        return str(path.relative_to(CORPUS)), extract(
-            str(path), sniff(str(path), path.name).content_type
-        )
+    def run(item: tuple[str, Path]) -> tuple[str, Extraction]:
+        relative, path = item
+        return relative, extract(str(path), sniff(str(path), path.name).content_type)
 
     # Each extraction is a separate process, so threads are enough to use every core.
     with ThreadPoolExecutor(max_workers=2 * (os.cpu_count() or 2)) as pool:
-        return dict(pool.map(run, files))
+        return dict(pool.map(run, FILES.items()))
 
 
 def open_png(data: bytes | None) -> Image.Image:
@@ -93,23 +92,23 @@ def write(tmp_path: Path, name: str, data: bytes) -> str:
 # --- Real files ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("entry", _pdf_entries())
-def test_corpus_pdfs_match_files_json(corpus_results, entry):
-    if not (CORPUS / "pdf" / entry["path"]).exists():
-        pytest.skip(f"{entry['path']} is listed in files.json but not shipped in the corpus")
-    result = corpus_results[f"pdf/{entry['path']}"]
-    assert result.page_count == entry["pages"]
+@pytest.mark.parametrize(("relative", "entry"), sorted(_pdf_expectations().items()),
+                         ids=lambda v: v if isinstance(v, str) else "")
+def test_corpus_pdfs_match_their_expected_pages(corpus_results, relative, entry):
+    result = corpus_results[relative]
     if entry["encrypted"]:
         assert result.text == ""
         assert result.note == "The PDF is password-protected; its text cannot be indexed."
     else:
+        assert result.page_count == entry["pages"]
         assert result.text or result.note
         assert open_png(result.thumbnail_png).width <= 320
 
 
-@pytest.mark.parametrize("path", _office_files())
-def test_corpus_office_files_give_text_or_a_note(corpus_results, path):
-    result = corpus_results[str(path.relative_to(CORPUS))]
+@pytest.mark.parametrize("relative", _office_files())
+def test_corpus_office_files_give_text_or_a_note(corpus_results, relative):
+    result = corpus_results[relative]
+    path = FILES[relative]
     assert result.text.strip() or result.note
     assert open_png(result.thumbnail_png).size == CARD_SIZE
     if sniff(str(path), path.name).kind == "slides":
@@ -136,6 +135,13 @@ KNOWN_CONTENT = [
     ("office/pptx/act-props.pptm", ["action"]),
     ("office/pptx/shp-embedded-docx.docx", ["Foo de bar"]),
     ("office/pptx/shp-embedded-xlsx.xlsx", ["Sheet1"]),
+    ("pdf/pypdf/hello-world.pdf", ["مرحبا بالعالم", "Привет, мир", "你好世界", "こんにちは世界"]),
+    ("pdf/pypdf/crazyones.pdf", ["The Crazy Ones", "The round pegs in the square holes."]),
+    # Restricted with an owner password only: opens without one.
+    ("pdf/pypdf/encryption/r2-owner-password.pdf", ["pdf encryption test"]),
+]
+# In the extra layer only (../shared/corpus): checked whenever it is present.
+EXTRA_KNOWN_CONTENT = [
     ("pdf/015-arabic/habibi.pdf", ["حَبيبي", "habibi"]),
     ("pdf/015-arabic/habibi-oneline-cmap.pdf", ["حَبيبي"]),
     ("pdf/015-arabic/habibi-rotated.pdf", ["حَبيبي"]),
@@ -144,7 +150,9 @@ KNOWN_CONTENT = [
 ]
 
 
-@pytest.mark.parametrize(("relative", "expected"), KNOWN_CONTENT, ids=lambda v: str(v)[:40])
+@pytest.mark.parametrize(("relative", "expected"),
+                         KNOWN_CONTENT + (EXTRA_KNOWN_CONTENT if EXTRA else []),
+                         ids=lambda v: str(v)[:40])
 def test_corpus_known_content_is_extracted(corpus_results, relative, expected):
     result = corpus_results[relative]
     for snippet in expected:
@@ -158,9 +166,16 @@ def test_corpus_oddities(corpus_results):
     blank = corpus_results["office/docx/doc-word-default-blank.docx"]
     assert (blank.text, blank.note) == ("", "No text was found in the file.")
     # Pure image PDFs have no text layer.
-    scanned = corpus_results["pdf/007-imagemagick-images/imagemagick-lzw.pdf"]
+    scanned = corpus_results["pdf/pypdf/imagemagick-lzw.pdf"]
     assert scanned.text == ""
     assert "No text was found in the PDF" in scanned.note
+    # A real render, not the card: an A4 page at 320 px wide, a US Letter page too.
+    assert open_png(corpus_results["pdf/pypdf/example.pdf"].thumbnail_png).size == (320, 453)
+    assert open_png(corpus_results["pdf/pypdf/crazyones.pdf"].thumbnail_png).size == (320, 415)
+
+
+@pytest.mark.skipif(EXTRA is None, reason=NO_EXTRA)
+def test_extra_corpus_oddities(corpus_results):
     # This file's page tree points at a missing object: three of its four pages survive, and
     # the page count comes from its linearization header.
     broken = corpus_results["pdf/017-unreadable-meta-data/unreadablemetadata.pdf"]
@@ -168,7 +183,6 @@ def test_corpus_oddities(corpus_results):
     assert "Resistance Range" in broken.text
     assert "\ufffd" not in broken.text
     assert broken.note == "Part of the file could not be read: it may be damaged."
-    # A real render, not the card: an A4 page at 320 px wide.
     minimal = open_png(corpus_results["pdf/001-trivial/minimal-document.pdf"].thumbnail_png)
     assert minimal.size == (320, 453)
 

@@ -8,8 +8,8 @@ import struct
 import zipfile
 from pathlib import Path
 
+import corpus
 import pytest
-from helpers import corpus_dir
 from PIL import Image
 
 from app.library.filetypes import KINDS, ContentMismatch, EmptyFile, FileType, is_safe_inline, sniff
@@ -19,12 +19,7 @@ PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentatio
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-CORPUS = corpus_dir()
-CORPUS_FILES = (
-    sorted(p for p in CORPUS.rglob("*") if p.suffix in {".pdf", ".docx", ".pptx", ".pptm", ".xlsx"})
-    if CORPUS
-    else []
-)
+CORPUS_FILES = list(corpus.files({".pdf", ".docx", ".pptx", ".pptm", ".xlsx"}).values())
 EXPECTED_KIND = {".pdf": "pdf", ".docx": "document", ".pptx": "slides", ".pptm": "slides"}
 EXPECTED_KIND[".xlsx"] = "spreadsheet"
 
@@ -66,16 +61,14 @@ def pe_bytes() -> bytes:
     return bytes(header) + b"PE\0\0" + bytes(200)
 
 
-@pytest.mark.skipif(CORPUS is None, reason="shared/corpus not found (set LOCKSTEP_CORPUS)")
 @pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: p.name)
 def test_corpus_files_get_their_kind(path: Path):
     detected = sniff(str(path), path.name)
     assert detected.kind == EXPECTED_KIND[path.suffix]
 
 
-@pytest.mark.skipif(CORPUS is None, reason="shared/corpus not found (set LOCKSTEP_CORPUS)")
 def test_corpus_oddities_get_exact_mime_types():
-    pptx_dir = CORPUS / "office" / "pptx"
+    pptx_dir = corpus.path("office/pptx/act-props.pptm").parent
     pptm = sniff(str(pptx_dir / "act-props.pptm"), "act-props.pptm")
     assert pptm == FileType("application/vnd.ms-powerpoint.presentation.macroEnabled.12", "slides")
     xlsx = sniff(str(pptx_dir / "shp-embedded-xlsx.xlsx"), "x.xlsx")
@@ -83,7 +76,7 @@ def test_corpus_oddities_get_exact_mime_types():
     docx = sniff(str(pptx_dir / "shp-embedded-docx.docx"), "x.docx")
     assert docx == FileType(DOCX, "document")
     # filetype alone calls this one a plain zip; the sniffer must still see a Word file.
-    docx = CORPUS / "office" / "docx" / "doc-coreprops.docx"
+    docx = corpus.path("office/docx/doc-coreprops.docx")
     assert sniff(str(docx), "Proposal.DOCX") == FileType(DOCX, "document")
 
 

@@ -19,8 +19,8 @@ from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
-SMALL_PDF = "pdf/001-trivial/minimal-document.pdf"
-IMAGE_PDF = "pdf/003-pdflatex-image/pdflatex-image.pdf"
+SMALL_PDF = "pdf/pypdf/crazyones.pdf"
+IMAGE_PDF = "pdf/pypdf/jpeg.pdf"
 CSP_PARTS = ("default-src 'self'", "script-src 'self'", "object-src 'none'",
              "frame-ancestors 'none'")
 # Chromium logs every 4xx response, documents included, as a console error.
