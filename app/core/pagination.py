@@ -32,9 +32,10 @@ class Page:
         return self.page > 1
 
 
-def paginate(query: Select, page: int = 1, per_page: int = 25) -> Page:
+def paginate(query: Select, page: int = 1, per_page: int = 25,
+             max_per_page: int = MAX_PER_PAGE) -> Page:
     page = max(1, page)
-    per_page = min(max(1, per_page), MAX_PER_PAGE)
+    per_page = min(max(1, per_page), max_per_page)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
     return Page(items=list(items), page=page, per_page=per_page, total=total or 0)

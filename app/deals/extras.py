@@ -1,0 +1,21 @@
+"""What deals adds to other areas' pages (registered by the application factory)."""
+
+from __future__ import annotations
+
+from app.auth.models import User
+from app.core.permissions import Role
+from app.deals import queries
+from app.deals.forms import ACTION_LABELS
+from app.library.models import Asset
+
+USE_IN_DEAL_PANEL = "deals/_use_in_deal_panel.html"
+
+
+def use_in_deal(actor: User, asset: Asset, **_context) -> dict | None:
+    """"Use in deal" on a published asset, for whoever owns open deals."""
+    if actor.role not in (Role.REP, Role.ADMIN) or asset.status != "published":
+        return None
+    deals = queries.open_deals_of(actor)
+    if not deals:
+        return None
+    return {"panels": [USE_IN_DEAL_PANEL], "use_deals": deals, "use_labels": ACTION_LABELS}

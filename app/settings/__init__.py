@@ -1,0 +1,1 @@
+"""Installation-wide switches that admins turn on and off (who may see deal amounts, ...)."""
