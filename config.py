@@ -7,7 +7,9 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
-DEFAULT_SECRET_KEY = "dev-only-change-me"  # noqa: S105 - refused by ProductionConfig
+# Values that were ever published (the old development default): never accepted as a key.
+PUBLIC_SECRET_KEYS = frozenset({"dev-only-change-me"})
+MIN_SECRET_KEY_LENGTH = 32
 
 
 def env_str(name: str, default: str | None = None) -> str | None:
@@ -46,7 +48,11 @@ def sqlite_url(path: Path) -> str:
 
 
 class Config:
-    SECRET_KEY = env_str("SECRET_KEY", DEFAULT_SECRET_KEY)
+    ENVIRONMENT = "development"
+    # Unset: the app generates a random key once and keeps it in SECRET_KEY_FILE (mode 0600), so
+    # every worker on this host signs with the same key (app/auth/secret_key.py).
+    SECRET_KEY = env_str("SECRET_KEY")
+    SECRET_KEY_FILE = env_str("SECRET_KEY_FILE", str(INSTANCE_DIR / "secret_key"))
     SQLALCHEMY_DATABASE_URI = env_str("DATABASE_URL", sqlite_url(INSTANCE_DIR / "lockstep.db"))
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     STORAGE_BACKEND = env_str("STORAGE_BACKEND", "local")
@@ -70,6 +76,18 @@ class Config:
     LOGIN_MAX_FAILURES_PER_ACCOUNT = env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)
     LOGIN_MAX_FAILURES_PER_IP = env_int("LOGIN_MAX_FAILURES_PER_IP", 20)
     LOGIN_THROTTLE_WINDOW_SECONDS = env_int("LOGIN_THROTTLE_WINDOW_SECONDS", 15 * 60)
+    INVITE_EXPIRY_DAYS = env_int("INVITE_EXPIRY_DAYS", 7)
+    # Sessions end at the latest this long after sign-in (Flask also refuses older cookies).
+    PERMANENT_SESSION_LIFETIME = env_int("SESSION_LIFETIME_DAYS", 14) * 86400
+    # Rate limits per user (per IP when signed out), in Flask-Limiter's notation; counted in
+    # Redis when REDIS_URL is set (shared by every worker), else in each process's memory.
+    REDIS_URL = env_str("REDIS_URL")
+    RATELIMIT_UPLOADS = env_str("RATELIMIT_UPLOADS", "60 per minute;1000 per hour")
+    RATELIMIT_EXPENSIVE = env_str("RATELIMIT_EXPENSIVE", "20 per minute;200 per hour")
+    RATELIMIT_KEY_PREFIX = env_str("RATELIMIT_KEY_PREFIX", "lockstep")
+    # `flask storage gc` refuses a shorter grace period: younger blobs may belong to uploads
+    # that have stored their file but not yet committed their row.
+    STORAGE_GC_MIN_GRACE_MINUTES = env_int("STORAGE_GC_MIN_GRACE_MINUTES", 10)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
@@ -85,8 +103,18 @@ class Config:
     DEMO_SEED = env_int("DEMO_SEED", 2026)
 
     @classmethod
-    def validate(cls) -> None:
-        """Hook for configs that must refuse to start on unsafe settings."""
+    def validate(cls, config: dict) -> None:
+        """Refuse to start on unsafe settings; `config` is the app's final configuration."""
+        if config.get("SECRET_KEY") in PUBLIC_SECRET_KEYS:
+            raise RuntimeError("Refusing to start: SECRET_KEY is a published placeholder. "
+                               + SECRET_KEY_ADVICE)
+
+
+SECRET_KEY_ADVICE = (
+    f"Set SECRET_KEY to a random value of at least {MIN_SECRET_KEY_LENGTH} characters "
+    '(python -c "import secrets; print(secrets.token_urlsafe(48))"), or unset it to use the key '
+    "generated in SECRET_KEY_FILE."
+)
 
 
 class DevelopmentConfig(Config):
@@ -94,26 +122,33 @@ class DevelopmentConfig(Config):
 
 
 class TestingConfig(Config):
+    ENVIRONMENT = "testing"
     TESTING = True
     SECRET_KEY = "test-secret-key"  # noqa: S105 - tests only
     SQLALCHEMY_DATABASE_URI = env_str("TEST_DATABASE_URL", "sqlite://")
     STORAGE_BACKEND = "local"
     MAX_UPLOAD_BYTES = env_int("TEST_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
     EXTRACT_TIMEOUT_SECONDS = 20
+    REDIS_URL = None  # each test that wants Redis says so
+    # Tests share user ids and one client IP across many requests; the rate-limit tests set
+    # their own small limits.
+    RATELIMIT_UPLOADS = "100000 per minute"
+    RATELIMIT_EXPENSIVE = "100000 per minute"
+    STORAGE_GC_MIN_GRACE_MINUTES = 0  # tests collect blobs they have just written
 
 
 class ProductionConfig(Config):
+    ENVIRONMENT = "production"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     FORCE_HTTPS = env_bool("FORCE_HTTPS", True)
 
     @classmethod
-    def validate(cls) -> None:
-        if not cls.SECRET_KEY or cls.SECRET_KEY == DEFAULT_SECRET_KEY or len(cls.SECRET_KEY) < 32:
-            raise RuntimeError(
-                "Refusing to start: set SECRET_KEY to a random value of at least 32 characters "
-                '(python -c "import secrets; print(secrets.token_urlsafe(48))").'
-            )
+    def validate(cls, config: dict) -> None:
+        super().validate(config)
+        # A generated key is long and random; a key someone typed must be as well.
+        if len(config.get("SECRET_KEY") or "") < MIN_SECRET_KEY_LENGTH:
+            raise RuntimeError("Refusing to start: SECRET_KEY is too short. " + SECRET_KEY_ADVICE)
 
 
 CONFIGS: dict[str, type[Config]] = {

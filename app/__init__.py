@@ -7,6 +7,8 @@ import os
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app.auth import ratelimit
+from app.auth.secret_key import load_or_create_secret_key
 from config import CONFIGS
 
 CSP = {
@@ -28,10 +30,12 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     replace settings after the environment is read, which tests use for their own paths."""
     config_name = config_name or os.environ.get("LOCKSTEP_ENV", "development")
     config_class = CONFIGS[config_name]
-    config_class.validate()
     app = Flask(__name__)
     app.config.from_object(config_class)
     app.config.update(overrides or {})
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_or_create_secret_key(app.config["SECRET_KEY_FILE"])
+    config_class.validate(app.config)
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_BYTES"] + FORM_OVERHEAD_BYTES
     os.makedirs(app.instance_path, exist_ok=True)
     if app.config["PROXY_FIX_COUNT"]:
@@ -42,6 +46,8 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.url_map.converters["id"] = IdConverter
     _init_extensions(app)
     _register_blueprints(app)
+    ratelimit.init_app(app)  # wraps the views marked @rate_limited, so after the blueprints
+    _register_blob_references(app)
     _register_cli(app)
     from app.core import web
 
@@ -92,6 +98,14 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (auth_bp, admin_bp, library_bp, search_bp, collections_bp):
         app.register_blueprint(blueprint)
     init_api(app, (me_api, assets_api, search_api))
+
+
+def _register_blob_references(app: Flask) -> None:
+    """Each area that stores blobs tells storage which keys it uses (for `flask storage gc`)."""
+    from app.library.queries import referenced_blob_keys
+    from app.storage.flask import register_reference_provider
+
+    register_reference_provider(app, referenced_blob_keys)
 
 
 def _register_cli(app: Flask) -> None:

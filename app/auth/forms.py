@@ -36,3 +36,17 @@ class RoleForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """Carries only the CSRF token, for buttons that post."""
+
+
+EXPIRY_CHOICES = [SelectChoice("never", "Never"), SelectChoice("7", "In 7 days"),
+                  SelectChoice("30", "In 30 days"), SelectChoice("90", "In 90 days"),
+                  SelectChoice("365", "In a year")]
+
+
+class TokenForm(FlaskForm):
+    label = StringField("Label", validators=[DataRequired(), Length(max=120)],
+                        description="What the token is for, e.g. “CRM sync”.")
+    expires = SelectField("Expires", choices=EXPIRY_CHOICES, default="never")
+
+    def expiry_days(self) -> int | None:
+        return None if self.expires.data == "never" else int(self.expires.data)

@@ -1,8 +1,8 @@
 """Flask-Login wiring: cookie sessions for the browser, bearer tokens for the API."""
 
-from flask import Flask, redirect, request, url_for
+from flask import Flask, current_app, redirect, request, url_for
 
-from app.auth import services
+from app.auth import sessions
 from app.core.web import error_response, is_api_request
 from app.extensions import login_manager
 
@@ -12,8 +12,12 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to continue."
     login_manager.session_protection = "basic"
-    login_manager.user_loader(services.user_for_session)
+    login_manager.user_loader(_load_user)
     login_manager.unauthorized_handler(_unauthorized)
+
+
+def _load_user(session_id: str):
+    return sessions.user_for_session(session_id, current_app.permanent_session_lifetime)
 
 
 def bearer_token() -> str | None:

@@ -1,4 +1,4 @@
-"""Users, API tokens, invitations and the sign-in attempts used for throttling."""
+"""Users, browser sessions, API tokens, invitations and sign-in throttling counters."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String, func
+from sqlalchemy import ForeignKey, Index, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import TimestampMixin
@@ -35,12 +35,16 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     __table_args__ = (Index("uq_user_email_lower", func.lower(email), unique=True),)
 
+    # The secret of the browser session this request belongs to (not a column): set when the
+    # session is started or loaded, and written into the cookie by Flask-Login via get_id().
+    session_secret = None  # str | None; unannotated so SQLAlchemy does not map it
+
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_nonce}"
+        return f"{self.id}:{self.session_nonce}:{self.session_secret or ''}"
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"
@@ -55,14 +59,30 @@ class ApiToken(db.Model):
     prefix: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="tokens")
 
+    def is_usable(self, now: datetime) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)
 
-class LoginAttempt(db.Model):
+
+class UserSession(db.Model):
+    """One signed-in browser. Signing out deletes its row, which ends that browser only."""
+
     id: Mapped[int] = mapped_column(primary_key=True)
-    email_key: Mapped[str] = mapped_column(String(254), index=True)
-    ip: Mapped[str] = mapped_column(String(64), index=True)
-    succeeded: Mapped[bool]
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    # sha256 of the secret in the signed cookie: a copy of the table signs nobody in.
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class LoginThrottle(db.Model):
+    """Failed sign-ins counted per account ("a:<email>") and per client IP ("i:<ip>") in a
+    fixed window that starts with the first failure. A counter row rather than an event log,
+    so that checking and counting an attempt is one atomic upsert (see app/auth/throttle.py)."""
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    window_start: Mapped[datetime] = mapped_column(index=True)

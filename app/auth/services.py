@@ -1,34 +1,36 @@
-"""Account operations: the only place that changes users, tokens and sign-in state."""
+"""Account operations: the only place that changes users, sessions and sign-in state.
+
+Sessions live in app/auth/sessions.py, API tokens in app/auth/tokens.py and sign-in throttling in
+app/auth/throttle.py; the names other areas use are re-exported here.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select
 
-from app.auth.models import ApiToken, LoginAttempt, User, new_session_nonce
+from app.auth import throttle
+from app.auth.models import User
 from app.auth.passwords import hash_password, verify_password
-from app.core.errors import Conflict, NotFound, PermissionDenied, TooManyRequests, ValidationFailed
+from app.auth.sessions import end_all_sessions, end_session, start_session, user_for_session
+from app.auth.throttle import THROTTLED, ThrottlePolicy
+from app.auth.tokens import TOKEN_PREFIX, issue_token, user_for_token
+from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.core.permissions import ROLES, Role
 from app.core.text import is_clean_text, strip_invalid
 from app.core.timeutil import utcnow
 from app.extensions import db
 
+__all__ = ["BAD_CREDENTIALS", "THROTTLED", "TOKEN_PREFIX", "ThrottlePolicy", "issue_token",
+           "user_for_session", "user_for_token"]
+
 EMAIL_RE = re.compile(r"^[^@\s\x00-\x1f]{1,64}@[^@\s\x00-\x1f]+\.[^@\s\x00-\x1f]{2,}$")
-TOKEN_PREFIX = "lst_"  # noqa: S105 - a public prefix, not a secret
 BAD_CREDENTIALS = "Email or password is incorrect."
-THROTTLED = "Too many failed sign-in attempts. Wait a few minutes and try again."
-
-
-@dataclass(frozen=True)
-class ThrottlePolicy:
-    per_account: int
-    per_ip: int
-    window: timedelta
+INVITE_EXPIRED = "This invitation link has expired. Ask an admin to send you a new one."
 
 
 def normalize_email(email: str) -> str:
@@ -68,82 +70,83 @@ def invite_user(actor: User, email: str, name: str, role: str) -> tuple[User, st
     """Create an account without a password; the returned one-time token lets its owner set one."""
     _ensure_admin(actor)
     user = create_user(email, name, role)
+    return user, _new_invite(user)
+
+
+def reinvite_user(actor: User, user_id: int) -> tuple[User, str]:
+    """A fresh invitation link for someone who has not set a password yet (the old one dies)."""
+    _ensure_admin(actor)
+    user = _get_user(user_id)
+    if user.password_hash is not None:
+        raise Conflict(f"{user.name} has already set a password.")
+    return user, _new_invite(user)
+
+
+def _new_invite(user: User) -> str:
     token = secrets.token_urlsafe(32)
     user.invite_token_hash = _sha256(token)
     user.invited_at = utcnow()
     db.session.commit()
-    return user, token
+    return token
 
 
-def invited_user(token: str) -> User:
+def invited_user(token: str, max_age: timedelta) -> User:
     user = db.session.scalar(select(User).where(User.invite_token_hash == _sha256(token or "")))
     if user is None or not user.active:
         raise NotFound("This invitation link is not valid any more.")
+    if user.invited_at is None or utcnow() - user.invited_at > max_age:
+        raise NotFound(INVITE_EXPIRED)
     return user
 
 
-def accept_invite(token: str, password: str) -> User:
-    user = invited_user(token)
+def accept_invite(token: str, password: str, max_age: timedelta, lifetime: timedelta) -> User:
+    """Set the password, spend the link and sign this browser in."""
+    user = invited_user(token, max_age)
     user.password_hash = hash_password(password)
     user.invite_token_hash = None
+    start_session(user, lifetime)
     db.session.commit()
     return user
 
 
-def authenticate(email: str, password: str, ip: str, policy: ThrottlePolicy) -> User:
-    """The same message and the same scrypt cost whether or not the account exists."""
+def sign_in(email: str, password: str, ip: str, policy: ThrottlePolicy,
+            lifetime: timedelta) -> User:
+    """Check the credentials and start a browser session (user.get_id() names it).
+
+    The same message and the same scrypt cost whether or not the account exists."""
     email_key = strip_invalid(email or "").strip().lower()[:254]
-    _refuse_if_throttled(email_key, ip, policy)
+    ip = ip[:64]
+    throttle.claim_attempt(email_key, ip, policy)
     user = find_user_by_email(email_key) if email_key else None
     ok = verify_password(user.password_hash if user else None, password or "")
-    ok = ok and user is not None and user.active
-    db.session.add(LoginAttempt(email_key=email_key, ip=ip[:64], succeeded=ok))
-    db.session.commit()
-    if not ok:
+    if not (ok and user is not None and user.active):
         raise ValidationFailed(BAD_CREDENTIALS)
+    throttle.give_back_on_success(email_key, ip)
+    start_session(user, lifetime)
+    db.session.commit()
     return user
-
-
-def _refuse_if_throttled(email_key: str, ip: str, policy: ThrottlePolicy) -> None:
-    since = utcnow() - policy.window
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.at < utcnow() - timedelta(days=1)))
-    if _recent_failures(LoginAttempt.email_key == email_key, since) >= policy.per_account:
-        raise TooManyRequests(THROTTLED)
-    if _recent_failures(LoginAttempt.ip == ip[:64], since) >= policy.per_ip:
-        raise TooManyRequests(THROTTLED)
-
-
-def _recent_failures(who, since) -> int:
-    # Failures count only after the last success, so a user who signs in starts afresh.
-    last_ok = select(func.max(LoginAttempt.at)).where(who, LoginAttempt.succeeded.is_(True))
-    last_ok_at = db.session.scalar(last_ok)
-    start = max(since, last_ok_at) if last_ok_at else since
-    query = select(func.count()).where(
-        who, LoginAttempt.succeeded.is_(False), LoginAttempt.at > start
-    )
-    return db.session.scalar(query) or 0
-
-
-def end_all_sessions(user: User) -> None:
-    """Every cookie and API token of the user stops working on its next request."""
-    user.session_nonce = new_session_nonce()
-    db.session.execute(
-        update(ApiToken)
-        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-    )
 
 
 def sign_out(user: User) -> None:
+    """End this browser's session only: other browsers and API tokens carry on."""
+    end_session(user)
+    db.session.commit()
+
+
+def sign_out_everywhere(user: User) -> None:
+    """End every browser session and revoke every API token of the user."""
     end_all_sessions(user)
     db.session.commit()
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
+def change_password(user: User, current_password: str, new_password: str,
+                    lifetime: timedelta) -> None:
+    """Ends every session and token of the user, then starts a new session for this browser."""
     if not verify_password(user.password_hash, current_password or ""):
         raise ValidationFailed("Your current password is incorrect.", {"current_password": "wrong"})
     user.password_hash = hash_password(new_password)
     end_all_sessions(user)
+    start_session(user, lifetime)
     db.session.commit()
 
 
@@ -185,36 +188,3 @@ def change_role(actor: User, user_id: int, role: str) -> User:
 
 def _sha256(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def issue_token(user: User, label: str = "") -> str:
-    """Return a new API token; only its hash is stored, so this is the one time it is seen."""
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(user_id=user.id, label=label[:120], token_hash=_sha256(token), prefix=token[:12])
-    db.session.add(row)
-    db.session.commit()
-    return token
-
-
-def user_for_token(token: str) -> User | None:
-    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
-        return None
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _sha256(token)))
-    if row is None or row.revoked_at is not None or not row.user.active:
-        return None
-    now = utcnow()
-    # Writing on every API call would turn reads into writes; a 5-minute resolution is enough.
-    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
-        row.last_used_at = now
-        db.session.commit()
-    return row.user
-
-
-def user_for_session(session_id: str) -> User | None:
-    user_id, _, nonce = (session_id or "").partition(":")
-    if not user_id.isdigit() or not nonce:
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or not secrets.compare_digest(user.session_nonce, nonce):
-        return None
-    return user

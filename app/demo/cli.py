@@ -10,8 +10,14 @@ demo_cli = AppGroup("demo", help="Demo data.")
 
 
 @demo_cli.command("seed")
-def seed() -> None:
+@click.option("--force", is_flag=True,
+              help="Load the demo even in production (its accounts share a published password).")
+def seed(force: bool) -> None:
     """Create demo users and ~40 assets, only when the database has no users yet."""
+    if current_app.config["ENVIRONMENT"] == "production" and not force:
+        raise click.ClickException(
+            "Refusing to load demo data in production: the demo accounts' password is public. "
+            "Pass --force if this really is a throwaway installation.")
     if database_is_empty():
         count = seed_demo(current_app.config["DEMO_SEED"])
         click.echo(f"Demo library created: {count} assets.")

@@ -6,6 +6,7 @@ from flask import current_app
 from flask.views import MethodView
 
 from app.api.base import actor, api_blueprint
+from app.auth.ratelimit import rate_limited
 from app.library import queries, services
 from app.library.downloads import send_version, serves_stored_bytes
 from app.library.queries import AssetFilters
@@ -35,6 +36,7 @@ class Assets(MethodView):
         page, per_page = args.pop("page"), args.pop("per_page")
         return queries.list_assets(actor(), AssetFilters(**args), page, per_page)
 
+    @rate_limited("uploads")
     @blp.arguments(AssetUploadSchema, location="files")
     @blp.response(201, AssetSchema)
     def post(self, args):
@@ -70,6 +72,7 @@ class Versions(MethodView):
         """Every version, newest first (marketers and admins)."""
         return queries.list_versions(actor(), asset_id)
 
+    @rate_limited("uploads")
     @blp.arguments(VersionUploadSchema, location="files")
     @blp.response(201, VersionSchema)
     def post(self, args, asset_id):

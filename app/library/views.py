@@ -14,6 +14,7 @@ from flask import (
 from flask_login import current_user
 
 from app.auth.forms import EmptyForm
+from app.auth.ratelimit import rate_limited
 from app.collections.queries import featured_collections
 from app.core.errors import ServiceError
 from app.core.permissions import CONTENT_MANAGERS, manages_content, role_required
@@ -55,6 +56,7 @@ def detail(asset_id: int):
 
 
 @bp.route("/assets/new", methods=["GET", "POST"])
+@rate_limited("uploads", methods=("POST",))
 @role_required(*CONTENT_MANAGERS)
 def upload():
     form = UploadForm()
@@ -127,6 +129,7 @@ def archive(asset_id: int):
 
 
 @bp.route("/assets/<id:asset_id>/versions", methods=["GET", "POST"])
+@rate_limited("uploads", methods=("POST",))
 @role_required(*CONTENT_MANAGERS)
 def versions(asset_id: int):
     asset = queries.get_asset(_me(), asset_id)

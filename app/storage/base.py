@@ -12,7 +12,7 @@ import posixpath
 import re
 import unicodedata
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import BinaryIO
@@ -123,6 +123,34 @@ class Storage(ABC):
     @abstractmethod
     def size(self, key: str) -> int:
         """Size in bytes; raises BlobNotFound."""
+
+    @abstractmethod
+    def modified_at(self, key: str) -> datetime:
+        """UTC last-modified time, refreshed when save() deduplicates onto the blob; raises
+        BlobNotFound."""
+
+    def delete_unreferenced(self, keys: Iterable[str], cutoff: datetime,
+                            referenced: Callable[[], Iterable[str]]) -> list[str]:
+        """Delete each of `keys` that no reference names and that was last modified before
+        `cutoff`, both checked again right before its deletion; returns the deleted keys.
+
+        An upload that deduplicates onto a blob refreshes its modified time before the upload's
+        row commits, so a blob modified since `cutoff` may be about to gain a reference. Here the
+        check and the delete are two requests apart; LocalStorage closes that gap.
+        """
+        in_use = set(referenced())
+        deleted = []
+        for key in keys:
+            if key in in_use:
+                continue
+            try:
+                if self.modified_at(key) >= cutoff:
+                    continue
+            except BlobNotFound:
+                continue
+            self.delete(key)
+            deleted.append(key)
+        return deleted
 
     def cleanup_temp(self, max_age: float = 3600) -> int:
         """Remove partial uploads older than max_age seconds; backends without any keep none."""

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import BinaryIO
 
 from .base import CHUNK, BlobNotFound, Storage, StoredBlob, blob_key, check_key, hash_copy
 
 TMP_DIR = "tmp"
+HOLD_DIR = "gc"  # under TMP_DIR: blobs garbage collection has moved aside while it decides
 
 
 class LocalStorage(Storage):
@@ -83,6 +85,58 @@ class LocalStorage(Storage):
         except FileNotFoundError:
             raise BlobNotFound(key) from None
 
+    def modified_at(self, key: str) -> datetime:
+        try:
+            return datetime.fromtimestamp(os.stat(self._path(key)).st_mtime, UTC)
+        except FileNotFoundError:
+            raise BlobNotFound(key) from None
+
+    def delete_unreferenced(self, keys: Iterable[str], cutoff: datetime,
+                            referenced: Callable[[], Iterable[str]]) -> list[str]:
+        """Move the blobs aside first, then check references and modified times, then delete
+        or put back. An upload of the same bytes racing with this either refreshed the blob
+        before the move (the moved file's mtime shows it) or finds no blob after it and stores
+        its own copy (save() refreshes with utime, which fails on a missing file); and a row
+        committed before the check is seen by it. So no committed row loses its blob."""
+        self._put_back_held()  # left by a GC that crashed halfway
+        held = self._hold(keys)
+        try:
+            in_use = set(referenced())
+        except BaseException:
+            for key, hold in held.items():
+                _put_back(hold, self._path(key))
+            raise
+        deleted = []
+        for key, hold in held.items():
+            if key in in_use or datetime.fromtimestamp(os.stat(hold).st_mtime, UTC) >= cutoff:
+                _put_back(hold, self._path(key))
+            else:
+                os.unlink(hold)
+                deleted.append(key)
+        return deleted
+
+    def _hold(self, keys: Iterable[str]) -> dict[str, str]:
+        hold_dir = os.path.join(self.tmp_dir, HOLD_DIR)
+        os.makedirs(hold_dir, exist_ok=True)
+        held = {}
+        for key in keys:
+            hold = os.path.join(hold_dir, f"{key.rsplit('/', 1)[-1]}.{secrets.token_hex(4)}")
+            try:
+                os.rename(self._path(key), hold)  # atomic, same filesystem
+            except FileNotFoundError:
+                continue  # deleted meanwhile, e.g. by another GC
+            held[key] = hold
+        return held
+
+    def _put_back_held(self) -> None:
+        hold_dir = os.path.join(self.tmp_dir, HOLD_DIR)
+        if not os.path.isdir(hold_dir):
+            return
+        with os.scandir(hold_dir) as entries:
+            for entry in entries:
+                with contextlib.suppress(ValueError):
+                    _put_back(entry.path, self._path(blob_key(entry.name.split(".")[0])))
+
     def iter_blobs(self) -> Iterator[tuple[str, datetime]]:
         for first in _subdirs(self.root):
             if first == TMP_DIR:
@@ -104,7 +158,8 @@ class LocalStorage(Storage):
                 yield key, datetime.fromtimestamp(mtime, UTC)
 
     def cleanup_temp(self, max_age: float = 3600) -> int:
-        """Remove temp files left by crashed uploads; returns how many were removed.
+        """Remove temp files left by crashed uploads; returns how many were removed. Blobs a
+        crashed garbage collection left aside go back in place (the next one decides again).
 
         max_age keeps us clear of uploads that are still being written.
         """
@@ -112,6 +167,7 @@ class LocalStorage(Storage):
         removed = 0
         if not os.path.isdir(self.tmp_dir):
             return 0
+        self._put_back_held()
         with os.scandir(self.tmp_dir) as entries:
             for entry in entries:
                 with contextlib.suppress(FileNotFoundError):
@@ -128,6 +184,15 @@ def _subdirs(path: str) -> Iterator[str]:
     except FileNotFoundError:
         return
     yield from sorted(names)
+
+
+def _put_back(hold: str, target: str) -> None:
+    # link, not rename: if an upload stored the same bytes meanwhile, its copy stays.
+    with contextlib.suppress(FileExistsError, FileNotFoundError):
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        os.link(hold, target)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(hold)
 
 
 def _fsync_dir(path: str) -> None:

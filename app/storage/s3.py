@@ -114,23 +114,29 @@ class S3Storage(Storage):
 
     def _store(self, body: BinaryIO, sha256: str, size: int) -> StoredBlob:
         key = blob_key(sha256)
-        if self._exists(self._object_key(key)):
-            self._touch(self._object_key(key))
-        else:
-            self.client.upload_fileobj(
-                body, self.bucket, self._object_key(key), Config=self._transfer
-            )
+        object_key = self._object_key(key)
+        if not (self._exists(object_key) and self._touch(object_key)):
+            self.client.upload_fileobj(body, self.bucket, object_key, Config=self._transfer)
         return StoredBlob(key=key, sha256=sha256, size=size)
 
-    def _touch(self, object_key: str) -> None:
-        # A dedup hit must look fresh to GC (which skips recently modified blobs), or an
-        # orphan could be reaped between this save and the caller's database commit.
-        self.client.copy_object(
-            Bucket=self.bucket,
-            Key=object_key,
-            CopySource={"Bucket": self.bucket, "Key": object_key},
-            MetadataDirective="REPLACE",
-        )
+    def _touch(self, object_key: str) -> bool:
+        """Refresh LastModified of a dedup hit; False when the object vanished meanwhile.
+
+        A dedup hit must look fresh to GC (which skips recently modified blobs), or an orphan
+        could be reaped between this save and the caller's database commit. If GC deleted it
+        between our HEAD and this copy, the caller uploads the bytes again."""
+        try:
+            self.client.copy_object(
+                Bucket=self.bucket,
+                Key=object_key,
+                CopySource={"Bucket": self.bucket, "Key": object_key},
+                MetadataDirective="REPLACE",
+            )
+        except ClientError as exc:
+            if _is_not_found(exc):
+                return False
+            raise
+        return True
 
     def _exists(self, object_key: str) -> bool:
         try:
@@ -176,6 +182,15 @@ class S3Storage(Storage):
                 raise BlobNotFound(key) from None
             raise
         return int(head["ContentLength"])
+
+    def modified_at(self, key: str) -> datetime:
+        try:
+            head = self.client.head_object(Bucket=self.bucket, Key=self._object_key(key))
+        except ClientError as exc:
+            if _is_not_found(exc):
+                raise BlobNotFound(key) from None
+            raise
+        return head["LastModified"].astimezone(UTC)
 
     def iter_blobs(self) -> Iterator[tuple[str, datetime]]:
         paginator = self.client.get_paginator("list_objects_v2")

@@ -106,23 +106,28 @@ def test_throttle_per_ip(app, client, make_user, monkeypatch):
     assert login(other_ip, user.email).status_code == 302
 
 
-def test_logout_ends_copied_cookie_and_tokens(app, client, make_user):
+def test_logout_ends_this_browser_and_its_copied_cookie_only(app, client, make_user):
+    """Signing out ends that browser session (a copy of its cookie too), but not the user's
+    other browsers, and not their API tokens: an integration keeps working."""
     from app.auth import services
     from app.extensions import db
 
     user = make_user("rep")
     login(client, user.email)
     copied = app.test_client()
-    cookie = client.get_cookie("session")
-    copied.set_cookie("session", cookie.value)
+    copied.set_cookie("session", client.get_cookie("session").value)
+    other_browser = app.test_client()
+    login(other_browser, user.email)
     assert copied.get("/").status_code == 200
     with app.app_context():
         token = services.issue_token(db.session.get(type(user), user.id))
     headers = {"Authorization": f"Bearer {token}"}
-    assert client.get("/api/v1/me", headers=headers).status_code == 200
-    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    response = client.post("/logout", data={"csrf_token": csrf_token(client)})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 302
     assert copied.get("/").status_code == 302
-    assert app.test_client().get("/api/v1/me", headers=headers).status_code == 401
+    assert other_browser.get("/").status_code == 200
+    assert app.test_client().get("/api/v1/me", headers=headers).status_code == 200
 
 
 def test_password_change_keeps_this_session_and_ends_others(app, client, make_user):

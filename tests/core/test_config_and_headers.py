@@ -1,26 +1,125 @@
-"""Configuration, security headers, cookies, trusted hosts, proxies and error pages."""
+"""Configuration, the secret key, security headers, cookies, trusted hosts, proxies and error
+pages."""
+
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 from helpers import PASSWORD, login
 
 from app import create_app
-from config import ProductionConfig, env_bool, env_int
+from app.auth.secret_key import load_or_create_secret_key
+from config import env_bool, env_int
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def production(monkeypatch, tmp_path):
+def production(tmp_path):
     def make(secret="x" * 48, **overrides):
-        monkeypatch.setattr(ProductionConfig, "SECRET_KEY", secret)
-        base = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'prod.db'}",
+        base = {"SECRET_KEY": secret, "SECRET_KEY_FILE": str(tmp_path / "instance" / "secret_key"),
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'prod.db'}",
                 "STORAGE_LOCAL_ROOT": str(tmp_path / "blobs")}
         return create_app("production", {**base, **overrides})
     return make
 
 
-@pytest.mark.parametrize("secret", [None, "", "dev-only-change-me", "short"])
+@pytest.mark.parametrize("secret", ["dev-only-change-me", "short", "x" * 31])
 def test_production_refuses_weak_secret_key(production, secret):
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         production(secret)
+
+
+def test_the_old_public_placeholder_is_refused_in_development_too(tmp_path):
+    with pytest.raises(RuntimeError, match="published placeholder"):
+        create_app("development", {"SECRET_KEY": "dev-only-change-me",
+                                   "SECRET_KEY_FILE": str(tmp_path / "secret_key")})
+
+
+@pytest.mark.parametrize("config_name", ["development", "production"])
+@pytest.mark.parametrize("secret", [None, ""])
+def test_without_secret_key_a_random_one_is_generated_once_and_kept_private(
+        tmp_path, config_name, secret):
+    """Never a fixed string: a random key in the instance folder, mode 0600, reused on restart."""
+    key_file = tmp_path / "instance" / "secret_key"
+    overrides = {"SECRET_KEY": secret, "SECRET_KEY_FILE": str(key_file),
+                 "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'app.db'}",
+                 "STORAGE_LOCAL_ROOT": str(tmp_path / "blobs")}
+    first = create_app(config_name, overrides)
+    key = first.config["SECRET_KEY"]
+    assert len(key) >= 48 and key == key_file.read_text().strip()
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert create_app(config_name, overrides).config["SECRET_KEY"] == key  # a restart agrees
+    other = tmp_path / "elsewhere" / "secret_key"
+    assert create_app(config_name, {**overrides, "SECRET_KEY_FILE": str(other)}).config[
+        "SECRET_KEY"] != key  # random per installation, not a constant
+    assert sorted(p.name for p in key_file.parent.iterdir()) == ["secret_key"]  # no temp left
+
+
+def test_a_key_file_others_can_read_is_refused(tmp_path):
+    key_file = tmp_path / "secret_key"
+    key_file.write_text("k" * 64)
+    key_file.chmod(0o644)
+    with pytest.raises(RuntimeError, match="chmod 600"):
+        load_or_create_secret_key(str(key_file))
+    key_file.chmod(0o600)
+    assert load_or_create_secret_key(str(key_file)) == "k" * 64
+    key_file.write_text("")
+    with pytest.raises(RuntimeError, match="usable key"):
+        load_or_create_secret_key(str(key_file))
+
+
+_START_TOGETHER = """
+import os, sys, time
+sys.path.insert(0, sys.argv[1])
+from app.auth.secret_key import load_or_create_secret_key
+open(sys.argv[4], "w").close()
+while not os.path.exists(sys.argv[3]):
+    time.sleep(0.001)
+print(load_or_create_secret_key(sys.argv[2]))
+"""
+
+
+def test_workers_starting_at_once_agree_on_one_key(tmp_path):
+    """Gunicorn starts its workers together: each creates the app, and all must sign with the
+    same key, so the file is created race-free (complete file linked into place, or nothing)."""
+    key_file, go = tmp_path / "instance" / "secret_key", tmp_path / "go"
+    ready = [tmp_path / f"ready-{n}" for n in range(8)]
+    workers = [subprocess.Popen([sys.executable, "-c", _START_TOGETHER, str(ROOT), str(key_file),
+                                 str(go), str(flag)], stdout=subprocess.PIPE, text=True)
+               for flag in ready]
+    deadline = time.monotonic() + 60
+    while not all(flag.exists() for flag in ready) and time.monotonic() < deadline:
+        time.sleep(0.01)  # every worker imported and waits at the starting line
+    go.touch()
+    keys = {worker.communicate(timeout=60)[0].strip() for worker in workers}
+    assert [worker.returncode for worker in workers] == [0] * 8
+    assert keys == {key_file.read_text().strip()} and len(keys.pop()) >= 48
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+
+def test_demo_seed_refuses_production_unless_forced(production):
+    """The demo accounts share a published password; production gets them only on purpose."""
+    from app.auth import services
+    from app.extensions import db
+
+    app = production()
+    with app.app_context():
+        db.create_all()  # tests only
+        services.create_user("someone@example.test", "Someone", "admin", "long enough pw")
+        db.session.remove()
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["demo", "seed"])
+    assert refused.exit_code == 1
+    assert "Refusing to load demo data in production" in refused.output
+    forced = runner.invoke(args=["demo", "seed", "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert "already has users" in forced.output  # past the guard; an empty database is seeded
+    with app.app_context():
+        db.engine.dispose()
 
 
 def test_production_cookies_are_secure_and_https_is_forced(production):

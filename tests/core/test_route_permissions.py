@@ -37,11 +37,19 @@ TABLE = [
     ("auth.change_password", "GET", "/account/password", EVERYONE, None),
     ("auth.change_password", "POST", "/account/password", EVERYONE,
      {"current_password": PASSWORD, "new_password": "another long passphrase"}),
+    ("auth.sign_out_everywhere", "POST", "/account/sign-out-everywhere", EVERYONE, {}),
+    ("auth.tokens_page", "GET", "/account/tokens", EVERYONE, None),
+    ("auth.create_token", "POST", "/account/tokens", EVERYONE,
+     {"label": "CRM sync", "expires": "30"}),
+    ("auth.revoke_token", "POST", "/account/tokens/{token}/revoke", EVERYONE, {}),  # their own
     ("admin.users", "GET", "/admin/users", ADMINS, None),
     ("admin.invite", "POST", "/admin/users/invite", ADMINS,
      {"email": "invitee@example.test", "name": "Invitee", "role": "rep"}),
     ("admin.change_role", "POST", "/admin/users/{other}/role", ADMINS, {"role": "leader"}),
     ("admin.set_active", "POST", "/admin/users/{other}/active/0", ADMINS, {}),
+    ("admin.reinvite", "POST", "/admin/users/{invited}/invite", ADMINS, {}),
+    ("admin.tokens_page", "GET", "/admin/tokens", ADMINS, None),
+    ("admin.revoke_token", "POST", "/admin/tokens/{other_token}/revoke", ADMINS, {}),
     ("search.search", "GET", "/search?q=deck", EVERYONE, None),
     ("search.suggest", "GET", "/search/suggest?q=deck", EVERYONE, None),
     ("search.open_result", "GET", "/search/{search}/open/{asset}", EVERYONE, None),
@@ -104,6 +112,7 @@ def world(app, make_user):
         collection = collection_services.create_collection(owner, "Healthcare kit")
         collection_services.add_item(owner, collection.id, asset.id)
         ids = {"asset": asset.id, "other": other.id, "collection": collection.id}
+        _add_tokens_and_invitee(ids, users, other)
         hashes = {u.id: u.password_hash for u in db.session.query(User)}
         searches = {}
         for role, user in users.items():
@@ -113,6 +122,19 @@ def world(app, make_user):
             db.session.commit()
             searches[role] = entry.id
     return users, ids, hashes, searches
+
+
+def _add_tokens_and_invitee(ids, users, other):
+    """An API token for each user (each role revokes its own), and a pending invitation."""
+    from app.auth import services
+    from app.auth.models import ApiToken, User
+
+    for role, user in [*users.items(), ("other", other)]:
+        services.issue_token(db.session.get(User, user.id), f"{role} token")
+        ids[f"token_{role}"] = db.session.query(ApiToken).filter_by(user_id=user.id).one().id
+    ids["other_token"] = ids.pop("token_other")
+    admin = db.session.get(User, users["admin"].id)
+    ids["invited"] = services.invite_user(admin, "pending@example.test", "Pending", "rep")[0].id
 
 
 def _request(client, method, url, body, is_api):
@@ -141,7 +163,8 @@ def test_each_route_for_each_role(app, world, role):
         client = app.test_client()  # fresh session per call: logout and password change end it
         if role != "anonymous":
             assert login(client, users[role].email).status_code == 302
-        url = template.format(**ids, search=searches.get(role, 1))
+        url = template.format(**ids, search=searches.get(role, 1),
+                              token=ids.get(f"token_{role}", 1))
         if isinstance(body, dict):
             body = {key: str(value).format(**ids) for key, value in body.items()}
         is_api = url.startswith("/api/")
@@ -165,7 +188,7 @@ def _expected(role, allowed, is_api):
 
 def _restore_world(app, ids, hashes):
     """Undo what an allowed call changed, so each call meets the same world."""
-    from app.auth.models import User
+    from app.auth.models import ApiToken, User
     from app.collections.models import Collection, CollectionItem
     from app.library.models import Asset
 
@@ -184,4 +207,5 @@ def _restore_world(app, ids, hashes):
         other = db.session.get(User, ids["other"])
         other.role = "rep"
         db.session.query(User).filter_by(email="invitee@example.test").delete()
+        db.session.query(ApiToken).update({"revoked_at": None})
         db.session.commit()
