@@ -24,7 +24,7 @@ AMOUNTS = [
     ("123456789012345678901234567890", ""), ("1.2345", ""), ("99.999", ""),
     ("USD 7,900.00", "EUR"), ("ABC 100", ""), ("7,900.00 USD", ""), ("5", "EURO"),
     ("", ""), ("USD 7,900.00", ""), ("9999999999999999.99", ""), ("10000000000000000", ""),
-    ("1,200", ""), ("5", "usd"), (" 184,500.00 ", "USD"),
+    ("1,200", ""), ("5", "usd"), (" 184,500.00 ", "USD"), ("1.200.000", ""),
 ]
 
 
@@ -52,6 +52,8 @@ def test_amounts_in_an_en_file(load_csv):
         RowIssue(12, "'EURO' is not an ISO 4217 currency code", "Currency"),
         RowIssue(16, "amount '10000000000000000' is too large (at most 9999999999999999.99)",
                  "Amount"),
+        RowIssue(20, "amount '1.200.000' is not a number in the en format (1,234.56); if the "
+                     "file writes 1.234,56, choose its locale (e.g. de_DE)", "Amount"),
     ]
     assert [(r.row, r.amount, r.currency) for r in records] == [
         (13, None, None), (14, Decimal("7900.00"), "USD"),

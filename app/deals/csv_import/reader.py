@@ -92,14 +92,14 @@ class ImportReading:
     def _convert(self, row: int, cells: list[str], rejected: _Issues | None = None,
                  warnings: _Issues | None = None) -> DealRecord | None:
         if len(cells) > self._width and any(c.strip() for c in cells[self._width:]):
-            if rejected:
+            if rejected is not None:
                 rejected.add([RowIssue(row, f"the row has {len(cells)} fields, but the "
                                             f"header has {self._width}")])
             return None
         record, issues, row_warnings = self._converter.convert(row, cells)
-        if record is None and rejected:
+        if record is None and rejected is not None:
             rejected.add(issues)
-        elif record is not None and row_warnings and warnings:
+        elif record is not None and row_warnings and warnings is not None:
             warnings.add(row_warnings)
         return record
 
