@@ -12,15 +12,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length
 
+from app.deals.importing import SOURCE_LABELS
 from app.deals.models import OUTCOMES, RECORDED_ACTIONS
 from app.deals.schemas import SOURCES
 
 ACTION_LABELS = {"emailed": "Emailed", "presented": "Presented", "shared_link": "Shared a link",
                  "sent_in_proposal": "Sent in a proposal"}
 STATUS_CHOICES = [SelectChoice(s, s.capitalize()) for s in OUTCOMES]
-SOURCE_LABELS = {"auto": "Detect from the headers", "salesforce_report": "Salesforce report",
-                 "salesforce_dataloader": "Salesforce Data Loader / Data Export",
-                 "hubspot": "HubSpot deals export", "pipedrive": "Pipedrive deals export"}
 LOCALES = [("", "Not sure (only unambiguous dates)"), ("en_US", "English (US): 1,234.50 · M/d/y"),
            ("en_GB", "English (UK): 1,234.50 · d/M/y"), ("de_DE", "German: 1.234,50 · d.M.y"),
            ("fr_FR", "French: 1 234,50 · d/M/y"), ("es_ES", "Spanish: 1.234,50 · d/M/y"),

@@ -34,6 +34,9 @@ MAX_IMPORT_BYTES = 200 * 1024 * 1024
 PENDING_SECONDS = 3600
 MODES = ("all_or_nothing", "valid_rows")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+SOURCE_LABELS = {"auto": "Detect from the headers", "salesforce_report": "Salesforce report",
+                 "salesforce_dataloader": "Salesforce Data Loader / Data Export",
+                 "hubspot": "HubSpot deals export", "pipedrive": "Pipedrive deals export"}
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,7 @@ class ImportPreview:
 
     @property
     def source_label(self) -> str:
-        return self.plan.crm
+        return SOURCE_LABELS.get(self.plan.source, self.plan.source)
 
     @property
     def encoding(self) -> str:
@@ -164,7 +167,7 @@ def _run(actor: User, path: Path, options: ImportOptions, *, dry_run: bool, stri
         report = UpsertReport(keep_deals=False)
         rejected = list(reading.rejected)  # the file's own problems, known before any write
         if rejected and options.mode == "all_or_nothing" and strict:
-            raise _refused(rejected)
+            raise _refused(rejected, reading.rejected_rows)
         for chunk in _chunks(reading.records(), CHUNK):
             apply_batch(actor, [_as_input(record) for record in chunk], "import", report)
             db.session.expunge_all()  # flushed: the transaction keeps them, memory need not
@@ -176,7 +179,8 @@ def _run(actor: User, path: Path, options: ImportOptions, *, dry_run: bool, stri
     report.warnings = sorted(list(reading.warnings) + report.warnings, key=lambda i: i.row)
     if report.rejected and options.mode == "all_or_nothing" and strict:
         db.session.rollback()
-        raise _refused(report.rejected)
+        raise _refused(report.rejected, reading.rejected_rows + len(report.rejected) -
+                       len(rejected))
     if dry_run:
         db.session.rollback()
     else:
@@ -184,10 +188,12 @@ def _run(actor: User, path: Path, options: ImportOptions, *, dry_run: bool, stri
     return plan, report
 
 
-def _refused(rejected: list) -> ValidationFailed:
+def _refused(rejected: list, count: int | None = None) -> ValidationFailed:
+    """`count`: every rejected row, when the list itself was capped by the reader."""
     issues = [{"row": i.row, "reason": i.reason} for i in rejected]
-    return ValidationFailed(f"{len(issues)} row(s) were rejected, so nothing was imported.",
-                            {"rejected": issues})
+    total = max(count or 0, len(issues))
+    return ValidationFailed(f"{total} row(s) were rejected, so nothing was imported.",
+                            {"rejected": issues, "rejected_rows": total})
 
 
 def _missing_message(plan) -> str:
