@@ -83,7 +83,7 @@ def pipeline():
     stages = queries.pipeline()
     forms = {}
     for stage in stages:
-        form = StageForm(obj=stage, prefix=f"s{stage.id}")
+        form = StageForm(obj=stage)
         form.content_stage.choices = [("", "None")] + [(s, s) for s in CONTENT_STAGES]
         forms[stage.id] = form
     merge = MergeStageForm()
@@ -94,7 +94,7 @@ def pipeline():
 @bp.post("/pipeline/<id:stage_id>")
 @role_required(Role.ADMIN)
 def update_stage(stage_id: int):
-    form = StageForm(prefix=f"s{stage_id}")
+    form = StageForm()
     if form.validate_on_submit():
         _attempt(lambda: pipeline_admin.update_stage(_me(), stage_id, form.name.data,
                                                      form.outcome.data,

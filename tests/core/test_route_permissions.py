@@ -17,6 +17,9 @@ CONTENT = {"marketer", "owner", "admin"}
 EDITORS = {"owner", "admin"}
 ADMINS = {"admin"}
 CURATOR = {"owner", "admin"}  # the collection below belongs to `owner`
+DEAL_EDITORS = {"rep", "admin"}  # the deal below belongs to `rep`
+NEW_DEAL = {"external_id": "API-1", "name": "Via API", "stage": "Discovery",
+            "close_date": "2030-01-31", "owner_email": "{rep_email}"}
 
 # (endpoint, method, url template, who may use it, body)
 TABLE = [
@@ -32,6 +35,7 @@ TABLE = [
     ("library.versions", "POST", "/assets/{asset}/versions", EDITORS, "version"),
     ("library.restore", "POST", "/assets/{asset}/versions/1/restore", EDITORS, {}),
     ("library.download", "GET", "/assets/{asset}/versions/1/download", EVERYONE, None),
+    ("library.view", "GET", "/assets/{asset}/versions/1/view", EVERYONE, None),
     ("library.thumbnail", "GET", "/assets/{asset}/thumbnail", EVERYONE, None),
     ("auth.logout", "POST", "/logout", EVERYONE, {}),
     ("auth.change_password", "GET", "/account/password", EVERYONE, None),
@@ -58,12 +62,41 @@ TABLE = [
     ("collections.create", "POST", "/collections", CONTENT, {"title": "Kit"}),
     ("collections.detail", "GET", "/collections/{collection}", EVERYONE, None),
     ("collections.update", "POST", "/collections/{collection}", CURATOR,
-     {"title": "Renamed kit"}),
+     {"title": "Renamed kit", "status": "published"}),
     ("collections.delete", "POST", "/collections/{collection}/delete", CURATOR, {}),
     ("collections.add_item", "POST", "/collections/{collection}/items", CURATOR,
      {"asset_id": "{asset}"}),
     ("collections.change_item", "POST", "/collections/{collection}/items/{asset}/up", CURATOR,
      {}),
+    ("deals.index", "GET", "/deals", EVERYONE, None),
+    ("deals.detail", "GET", "/deals/{deal}", EVERYONE, None),
+    ("deals.edit", "GET", "/deals/{deal}/edit", DEAL_EDITORS, None),
+    ("deals.edit", "POST", "/deals/{deal}/edit", DEAL_EDITORS,
+     {"name": "Renamed deal", "stage": "Evaluation", "status": "open",
+      "close_date": "2030-01-31", "amount": "1000", "currency": "USD"}),
+    ("deals.record_usage", "POST", "/usage", DEAL_EDITORS,
+     {"deal_id": "{deal}", "asset_id": "{asset}", "action": "emailed", "next": "/"}),
+    ("deals_admin.import_form", "GET", "/admin/deals/import", ADMINS, None),
+    ("deals_admin.import_preview", "POST", "/admin/deals/import", ADMINS, "deal-import"),
+    ("deals_admin.import_run", "POST", "/admin/deals/import/confirm", ADMINS,
+     {"token": "x" * 32, "mode": "all_or_nothing"}),
+    ("deals_admin.pipeline", "GET", "/admin/pipeline", ADMINS, None),
+    ("deals_admin.update_stage", "POST", "/admin/pipeline/{spare}", ADMINS,
+     {"name": "Spare stage", "outcome": "open", "content_stage": "evaluation"}),
+    ("deals_admin.move_stage", "POST", "/admin/pipeline/{spare}/up", ADMINS, {}),
+    ("deals_admin.merge_stage", "POST", "/admin/pipeline/{spare}/merge", ADMINS,
+     {"into": "{stage}"}),
+    ("settings.index", "GET", "/admin/settings", ADMINS, None),
+    ("settings.save", "POST", "/admin/settings", ADMINS, {"on": "deals.marketers_see_amounts"}),
+    ("deals_api.Deals", "GET", "/api/v1/deals", EVERYONE, None),
+    ("deals_api.Deals", "POST", "/api/v1/deals", DEAL_EDITORS, NEW_DEAL),
+    ("deals_api.DealById", "GET", "/api/v1/deals/{deal}", EVERYONE, None),
+    ("deals_api.DealById", "PATCH", "/api/v1/deals/{deal}", DEAL_EDITORS, {"name": "Patched"}),
+    ("deals_api.DealUsage", "GET", "/api/v1/deals/{deal}/usage", EVERYONE, None),
+    ("deals_api.DealUsage", "POST", "/api/v1/deals/{deal}/usage", DEAL_EDITORS,
+     {"asset_id": "{asset}", "action": "presented"}),
+    ("deal_imports_api.import_deals", "POST", "/api/v1/deals/imports", ADMINS,
+     "api-deal-import"),
     ("me.me", "GET", "/api/v1/me", EVERYONE, None),
     ("search_api.search", "GET", "/api/v1/search?q=deck", EVERYONE, None),
     ("assets.Assets", "GET", "/api/v1/assets", EVERYONE, None),
@@ -109,10 +142,12 @@ def world(app, make_user):
         owner = db.session.get(User, users["owner"].id)
         asset = services.create_asset(owner, io.BytesIO(corpus_file(SAMPLE_PDF)), "deck.pdf",
                                       {"status": "published"})
-        collection = collection_services.create_collection(owner, "Healthcare kit")
+        collection = collection_services.create_collection(owner, "Healthcare kit",
+                                                           status="published")
         collection_services.add_item(owner, collection.id, asset.id)
         ids = {"asset": asset.id, "other": other.id, "collection": collection.id}
         _add_tokens_and_invitee(ids, users, other)
+        _add_deal(ids, users)
         hashes = {u.id: u.password_hash for u in db.session.query(User)}
         searches = {}
         for role, user in users.items():
@@ -122,6 +157,24 @@ def world(app, make_user):
             db.session.commit()
             searches[role] = entry.id
     return users, ids, hashes, searches
+
+
+def _add_deal(ids, users):
+    """An open deal owned by `rep`, and a spare pipeline stage for the admin's pipeline routes."""
+    from app.auth.models import User
+    from app.deals import services
+    from app.deals.models import Deal, PipelineStage
+    from app.deals.pipeline import resolve_stage
+
+    admin = db.session.get(User, users["admin"].id)
+    services.upsert_deals(admin, [{"external_id": "OPP-1", "name": "Acme", "stage": "Evaluation",
+                                   "close_date": "2030-01-31",
+                                   "owner_email": users["rep"].email}])
+    deal = db.session.query(Deal).one()
+    spare = resolve_stage("Spare", "open").stage
+    db.session.commit()
+    ids.update(deal=deal.id, stage=deal.stage_id, spare=spare.id, rep_email=users["rep"].email)
+    assert db.session.get(PipelineStage, spare.id) is not None
 
 
 def _add_tokens_and_invitee(ids, users, other):
@@ -145,6 +198,14 @@ def _request(client, method, url, body, is_api):
     if body == "version":
         return client.post(url, **multipart({"csrf_token": csrf_token(client),
                                              "file": (pdf, "v2.pdf")}))
+    if body in ("deal-import", "api-deal-import"):
+        export = b'"Opportunity Name","Stage","Close Date","Opportunity ID"\n' \
+                 b'"Imported","Prospecting","2030-02-01","0065g00000ZZZZ9"\n'
+        fields = {"file": (export, "report.csv"), "mode": "all_or_nothing"}
+        if body == "deal-import":
+            return client.post(url, **multipart({"csrf_token": csrf_token(client), **fields}))
+        return client.post(url, headers={"X-CSRFToken": csrf_token(client)},
+                           **multipart(fields))
     if body in ("api-upload", "api-version"):
         return client.post(url, headers={"X-CSRFToken": csrf_token(client)},
                            **multipart({"file": (pdf, "api.pdf")}))
@@ -182,7 +243,8 @@ def _expected(role, allowed, is_api):
     if role == "anonymous":
         return (lambda s: s == 401) if is_api else (lambda s: s == 302)
     if role in allowed:
-        return lambda s: s not in (401, 403, 404) and s < 500
+        # Success or a redirect after success; a 400 or 422 means the call never got through.
+        return lambda s: 200 <= s < 400
     return lambda s: s in (403, 404)
 
 
@@ -196,7 +258,7 @@ def _restore_world(app, ids, hashes):
         if db.session.get(Collection, ids["collection"]) is None:
             owner_id = db.session.get(Asset, ids["asset"]).owner_id
             db.session.add(Collection(id=ids["collection"], title="Healthcare kit",
-                                      owner_id=owner_id))
+                                      status="published", owner_id=owner_id))
             db.session.add(CollectionItem(collection_id=ids["collection"],
                                           asset_id=ids["asset"], position=0))
         asset = db.session.get(Asset, ids["asset"])
