@@ -48,6 +48,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     _register_blueprints(app)
     ratelimit.init_app(app)  # wraps the views marked @rate_limited, so after the blueprints
     _register_blob_references(app)
+    _connect_areas()
     _register_cli(app)
     from app.core import web
 
@@ -90,14 +91,29 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth.admin_views import bp as admin_bp
     from app.auth.views import bp as auth_bp
     from app.collections.views import bp as collections_bp
+    from app.deals.admin_views import bp as deals_admin_bp
+    from app.deals.api import blp as deals_api
+    from app.deals.imports_api import blp as deal_imports_api
+    from app.deals.views import bp as deals_bp
     from app.library.api import blp as assets_api
     from app.library.views import bp as library_bp
     from app.search.api import blp as search_api
     from app.search.views import bp as search_bp
+    from app.settings.views import bp as settings_bp
 
-    for blueprint in (auth_bp, admin_bp, library_bp, search_bp, collections_bp):
+    for blueprint in (auth_bp, admin_bp, library_bp, search_bp, collections_bp, deals_bp,
+                      deals_admin_bp, settings_bp):
         app.register_blueprint(blueprint)
-    init_api(app, (me_api, assets_api, search_api))
+    init_api(app, (me_api, assets_api, search_api, deal_imports_api, deals_api))
+
+
+def _connect_areas() -> None:
+    """Areas that add to each other's pages or react to each other's changes, wired here so
+    neither imports the other."""
+    from app.core.extras import provide
+    from app.deals.extras import use_in_deal
+
+    provide("asset_detail", use_in_deal)
 
 
 def _register_blob_references(app: Flask) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -10,19 +10,31 @@ from app.core.db import TimestampMixin
 from app.extensions import db
 from app.library.models import Asset
 
+# A collection is curated in draft and shown to reps and leaders only once it is published.
+COLLECTION_STATUSES = ("draft", "published")
+
 
 class Collection(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     owner_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    # Shown on the reps' home page when true.
-    featured: Mapped[bool] = mapped_column(default=True)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    # Listed on the library home page when true (and published); curators opt in.
+    featured: Mapped[bool] = mapped_column(default=False)
 
     owner: Mapped[User] = relationship()
     items: Mapped[list[CollectionItem]] = relationship(
         back_populates="collection", order_by="CollectionItem.position",
         cascade="all, delete-orphan")
+
+    __table_args__ = (
+        CheckConstraint(f"status IN {COLLECTION_STATUSES!r}", name="status"),
+    )
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == "published"
 
 
 class CollectionItem(db.Model):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.collections.models import Collection, CollectionItem
+from app.collections.models import COLLECTION_STATUSES, Collection, CollectionItem
 from app.core.errors import NotFound, PermissionDenied, ValidationFailed
 from app.core.permissions import Role, ensure_manages_content
 from app.core.text import is_clean_text
@@ -37,22 +37,30 @@ def _editable(actor: User, collection_id: int) -> Collection:
     return collection
 
 
-def create_collection(actor: User, title: str, description: str = "",
-                      featured: bool = True) -> Collection:
+def _status(status: str | None) -> str:
+    if status not in COLLECTION_STATUSES:
+        raise ValidationFailed("Choose draft or published.", {"status": "draft or published"})
+    return status
+
+
+def create_collection(actor: User, title: str, description: str = "", featured: bool = False,
+                      status: str = "draft") -> Collection:
+    """New collections start as drafts: reps see one only once its curator publishes it."""
     ensure_manages_content(actor)
     title, description = _clean(title, description)
     collection = Collection(title=title, description=description, owner_id=actor.id,
-                            featured=featured)
+                            featured=bool(featured), status=_status(status))
     db.session.add(collection)
     db.session.commit()
     return collection
 
 
 def update_collection(actor: User, collection_id: int, title: str, description: str,
-                      featured: bool) -> Collection:
+                      featured: bool, status: str) -> Collection:
     collection = _editable(actor, collection_id)
     collection.title, collection.description = _clean(title, description)
-    collection.featured = featured
+    collection.featured = bool(featured)
+    collection.status = _status(status)
     db.session.commit()
     return collection
 

@@ -33,7 +33,7 @@ def create():
     form = CollectionForm()
     if form.validate_on_submit():
         collection = services.create_collection(_me(), form.title.data, form.description.data,
-                                                form.featured.data)
+                                                form.featured.data, form.status.data)
         return redirect(url_for(".detail", collection_id=collection.id))
     flash("The form expired or was not valid; try again.", "error")
     return redirect(url_for(".index"))
@@ -44,7 +44,6 @@ def create():
 def detail(collection_id: int):
     collection = queries.get_collection(_me(), collection_id)
     return render_template("collections/detail.html", collection=collection,
-                           assets=queries.visible_items(_me(), collection),
                            form=CollectionForm(obj=collection), add_form=AddItemForm(),
                            action_form=EmptyForm(), can_curate=manages_content(_me()))
 
@@ -55,7 +54,8 @@ def update(collection_id: int):
     form = CollectionForm()
     if form.validate_on_submit():
         _attempt(lambda: services.update_collection(_me(), collection_id, form.title.data,
-                                                    form.description.data, form.featured.data),
+                                                    form.description.data, form.featured.data,
+                                                    form.status.data),
                  "Saved.")
     return redirect(url_for(".detail", collection_id=collection_id))
 

@@ -60,6 +60,17 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.close()
 
 
+@event.listens_for(Engine, "savepoint")
+def _sqlite_begin_before_savepoint(connection, _name) -> None:
+    """pysqlite opens a transaction only before INSERT/UPDATE/DELETE, so a SAVEPOINT that is a
+    unit of work's first write runs outside any transaction, and its RELEASE commits on its own:
+    a failed commit later would leave that row behind. Begin the real transaction first."""
+    if connection.dialect.name == "sqlite":
+        raw = connection.connection.dbapi_connection
+        if not raw.in_transaction:
+            connection.exec_driver_sql("BEGIN")
+
+
 def alembic_render_item(type_, obj, _autogen_context):
     """Write UTCDateTime into migrations as a plain timezone-aware DateTime, so migration files
     never import application code."""

@@ -25,6 +25,13 @@ from app.storage.flask import get_storage
 blp = api_blueprint("assets", __name__, "/assets", "Collateral and its versions.")
 FILE_RESPONSE = {"description": "The file's bytes.",
                  "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}}
+FILE_RESPONSES = {
+    "200": FILE_RESPONSE,
+    "206": {**FILE_RESPONSE, "description": "The byte range asked for with `Range`."},
+    "302": {"description": "Presigned storage URL."},
+    "304": {"description": "Not modified (`If-None-Match` matched the ETag, the SHA-256)."},
+    "416": {"description": "The range lies beyond the end of the file."},
+}
 
 
 @blp.route("")
@@ -37,7 +44,8 @@ class Assets(MethodView):
         return queries.list_assets(actor(), AssetFilters(**args), page, per_page)
 
     @rate_limited("uploads")
-    @blp.arguments(AssetUploadSchema, location="files")
+    # unknown=None: the schema's own RAISE applies (webargs would drop unknown multipart fields).
+    @blp.arguments(AssetUploadSchema, location="files", unknown=None)
     @blp.response(201, AssetSchema)
     def post(self, args):
         """Upload a file as a new asset (marketers and admins)."""
@@ -73,7 +81,7 @@ class Versions(MethodView):
         return queries.list_versions(actor(), asset_id)
 
     @rate_limited("uploads")
-    @blp.arguments(VersionUploadSchema, location="files")
+    @blp.arguments(VersionUploadSchema, location="files", unknown=None)
     @blp.response(201, VersionSchema)
     def post(self, args, asset_id):
         """Upload a new file as the next version (owner or admin)."""
@@ -84,7 +92,7 @@ class Versions(MethodView):
 
 @blp.route("/<id:asset_id>/versions/<id:number>/download")
 @serves_stored_bytes
-@blp.doc(responses={"200": FILE_RESPONSE, "302": {"description": "Presigned storage URL."}})
+@blp.doc(responses=FILE_RESPONSES)
 def download_version(asset_id, number):
     """The file of one version, as an attachment."""
     version = queries.get_version(actor(), asset_id, number)

@@ -15,7 +15,7 @@ from app.core.permissions import manages_content
 from app.core.text import strip_invalid
 from app.core.timeutil import today
 from app.extensions import db
-from app.library.models import Asset, AssetVersion, Tag
+from app.library.models import Asset, AssetVersion, Tag, asset_tag
 from app.library.permissions import ensure_can_view_asset
 
 SORTS = {
@@ -40,6 +40,16 @@ class AssetFilters:
     sort: str = "updated"
 
 
+LABELS = ("persona", "industry", "product")
+
+
+def label_key(value: str) -> str:
+    """The one rule for comparing persona, industry and product values, in the library's
+    filters and menus as in the search facets: case and runs of spaces do not matter.
+    Applied in Python, so SQLite (whose lower() folds ASCII only) and PostgreSQL agree."""
+    return " ".join(value.split()).lower()
+
+
 def visible_assets(actor: User) -> Select:
     query = select(Asset)
     if not manages_content(actor):
@@ -59,12 +69,14 @@ def _filtered(query: Select, f: AssetFilters) -> Select:
     f = AssetFilters(**{name: strip_invalid(value) if isinstance(value, str) else value
                         for name, value in vars(f).items()})
     for column, value in ((Asset.stage, f.stage), (Asset.kind, f.kind), (Asset.status, f.status),
-                          (Asset.persona, f.persona), (Asset.industry, f.industry),
-                          (Asset.product, f.product), (Asset.owner_id, f.owner_id)):
+                          (Asset.owner_id, f.owner_id)):
         if value not in (None, ""):
             query = query.where(column == value)
+    for name in LABELS:
+        if value := getattr(f, name):
+            query = query.where(getattr(Asset, name).in_(_spellings(name, value)))
     if f.tag:
-        query = query.where(Asset.tags.any(Tag.name == f.tag.strip().lower()))
+        query = query.where(Asset.tags.any(Tag.name == label_key(f.tag)))
     if f.stale is not None:
         stale = Asset.review_by < today()
         query = query.where(stale if f.stale else or_(Asset.review_by.is_(None), ~stale))
@@ -103,16 +115,39 @@ def version_text(version: AssetVersion, limit: int = 4000) -> str:
     return (version.text or "")[:limit]
 
 
+def _spellings(name: str, value: str) -> list[str]:
+    """Every stored spelling of `value` under label_key: "cfo" finds "CFO" and "Cfo"."""
+    column = getattr(Asset, name)
+    key = label_key(value)
+    stored = db.session.scalars(select(distinct(column)).where(column != ""))
+    return [v for v in stored if label_key(v) == key]
+
+
 def label_values(actor: User) -> dict[str, list[str]]:
-    """Distinct persona/industry/product values, for filter menus and form suggestions."""
+    """Persona/industry/product values and tags on the assets the actor may see, for filter
+    menus and form suggestions. Spellings that label_key treats as one value are offered
+    once, as most assets write it."""
     visible = visible_assets(actor).subquery()
     values = {}
-    for name in ("persona", "industry", "product"):
+    for name in LABELS:
         column = visible.c[name]
-        rows = db.session.scalars(select(distinct(column)).where(column != "").order_by(column))
-        values[name] = list(rows)
-    values["tag"] = list(db.session.scalars(select(Tag.name).order_by(Tag.name)))
+        rows = db.session.execute(select(column, func.count()).where(column != "")
+                                  .group_by(column))
+        values[name] = _one_spelling_each(rows)
+    tags = (select(distinct(Tag.name)).join(asset_tag, asset_tag.c.tag_id == Tag.id)
+            .join(visible, visible.c.id == asset_tag.c.asset_id).order_by(Tag.name))
+    values["tag"] = list(db.session.scalars(tags))
     return values
+
+
+def _one_spelling_each(rows) -> list[str]:
+    best: dict[str, tuple[int, str]] = {}
+    for value, count in rows:
+        key = label_key(value)
+        # Most used spelling wins; ties go to the one that sorts first.
+        if key not in best or (-count, value) < (-best[key][0], best[key][1]):
+            best[key] = (count, value)
+    return [best[key][1] for key in sorted(best)]
 
 
 def review_due(actor: User, on: date | None = None) -> int:

@@ -1,7 +1,7 @@
 """API shapes of assets and versions. Business rules stay in app.library.fields."""
 
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields, validate
+from marshmallow import RAISE, Schema, fields, validate
 
 from app.library.taxonomy import (
     KINDS,
@@ -95,6 +95,11 @@ class _MetadataFields(Schema):
 
 
 class AssetUploadSchema(_MetadataFields):
+    class Meta:
+        # A field we do not take (kind, owner_id, a typo) is refused, never silently dropped:
+        # kind comes from the bytes, the owner from the token.
+        unknown = RAISE
+
     file = Upload(required=True)
     tags = fields.String(metadata={"description": "Comma-separated tags."})
     notes = fields.String(validate=validate.Length(max=2000))
@@ -106,6 +111,9 @@ class AssetPatchSchema(_MetadataFields):
 
 
 class VersionUploadSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
     file = Upload(required=True)
     notes = fields.String(validate=validate.Length(max=2000))
 

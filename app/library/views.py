@@ -16,16 +16,21 @@ from flask_login import current_user
 from app.auth.forms import EmptyForm
 from app.auth.ratelimit import rate_limited
 from app.collections.queries import featured_collections
-from app.core.errors import ServiceError
+from app.core.errors import NotFound, ServiceError
+from app.core.extras import extras_for
 from app.core.permissions import CONTENT_MANAGERS, manages_content, role_required
 from app.library import queries, services
 from app.library.downloads import send_version, serves_stored_bytes, stream_blob
+from app.library.filetypes import is_safe_inline
 from app.library.filters import filters_from_args
 from app.library.forms import MetadataForm, RestoreForm, UploadForm, VersionForm
 from app.library.permissions import can_edit_asset, ensure_can_edit_asset
 from app.storage.flask import get_storage
 
 bp = Blueprint("library", __name__)
+# Templates ask `version.content_type is safe_inline`: the list of inert types lives only in
+# app.library.filetypes.
+bp.add_app_template_test(is_safe_inline, "safe_inline")
 
 
 def _me():
@@ -52,7 +57,8 @@ def detail(asset_id: int):
     version = asset.current_version
     return render_template("library/detail.html", asset=asset, version=version,
                            text=queries.version_text(version) if version else "",
-                           can_edit=can_edit_asset(_me(), asset), action_form=EmptyForm())
+                           can_edit=can_edit_asset(_me(), asset), action_form=EmptyForm(),
+                           **extras_for("asset_detail", actor=_me(), asset=asset))
 
 
 @bp.route("/assets/new", methods=["GET", "POST"])
@@ -168,8 +174,22 @@ def restore(asset_id: int, number: int):
 @role_required()
 def download(asset_id: int, number: int):
     version = queries.get_version(_me(), asset_id, number)
+    # stream=1 keeps the bytes on the app's origin, the only one the PDF viewer may connect to.
+    presign = current_app.config["S3_PRESIGN"] and request.args.get("stream") != "1"
     return send_version(get_storage(), version, inline=request.args.get("inline") == "1",
-                        presign=current_app.config["S3_PRESIGN"])
+                        presign=presign)
+
+
+@bp.get("/assets/<id:asset_id>/versions/<id:number>/view")
+@role_required()
+def view(asset_id: int, number: int):
+    """A PDF drawn by the vendored pdf.js: browsers' own PDF viewers do not run under the
+    sandboxing CSP the file itself is served with (and headless Chromium has none)."""
+    version = queries.get_version(_me(), asset_id, number)
+    if version.content_type != "application/pdf":
+        raise NotFound("Only PDF files open in the viewer; download this one instead.")
+    return render_template("library/view.html", asset=version.asset, version=version,
+                           src=url_for(".download", asset_id=asset_id, number=number, stream=1))
 
 
 @bp.get("/assets/<id:asset_id>/thumbnail")
@@ -180,6 +200,8 @@ def thumbnail(asset_id: int):
     version = asset.current_version
     if version is None or not version.thumbnail_key:
         return redirect(url_for("static", filename="img/no-preview.svg"))
-    response = stream_blob(get_storage(), version.thumbnail_key, "image/png", None)
+    # Thumbnail keys are content-addressed too: the key's last part is the PNG's hash.
+    response = stream_blob(get_storage(), version.thumbnail_key, "image/png", None,
+                           etag=version.thumbnail_key.rsplit("/", 1)[-1])
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response

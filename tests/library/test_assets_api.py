@@ -255,25 +255,28 @@ def test_identical_files_are_stored_once(app, client, marketer, pdf_bytes):
     assert blob_files(app) == before
 
 
-def test_html_and_svg_are_never_served_for_rendering(client, marketer):
+@pytest.mark.parametrize("data,name", [
+    (b"<!doctype html><html><body><script>alert(document.cookie)</script></body></html>",
+     "email.html"),
+    (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "logo.svg"),
+])
+def test_html_and_svg_are_never_served_for_rendering(client, marketer, login_as, data, name):
     _, headers = marketer
-    html = b"<!doctype html><html><body><script>alert(document.cookie)</script></body></html>"
-    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
-    for data, name in ((html, "email.html"), (svg, "logo.svg")):
-        asset = create(client, headers, data, name)
-        for inline in ("", "?inline=1"):
-            url = f"/assets/{asset['id']}/versions/1/download{inline}"
-            response = client.get(url, headers=headers)
-            assert response.status_code in (200, 302)
-            if response.status_code == 302:  # browser session needed for the HTML route
-                response = client.get(
-                    f"/api/v1/assets/{asset['id']}/versions/1/download", headers=headers
-                )
-            assert response.headers["Content-Type"] == "application/octet-stream"
-            assert response.headers["Content-Disposition"].startswith("attachment")
-            assert "sandbox" in response.headers["Content-Security-Policy"]
-            assert response.headers["X-Content-Type-Options"] == "nosniff"
-            response.close()
+    asset = create(client, headers, data, name, status="published")
+    login_as("rep")  # the web route answers the browser's session
+    urls = [f"/assets/{asset['id']}/versions/1/download?inline=1",
+            f"/assets/{asset['id']}/versions/1/download",
+            f"/api/v1/assets/{asset['id']}/versions/1/download"]
+    for url in urls:
+        response = client.get(url, headers=headers if url.startswith("/api/") else {})
+        assert response.status_code == 200, url
+        assert response.headers["Content-Type"] == "application/octet-stream"
+        assert response.headers["Content-Disposition"].startswith("attachment;")
+        directives = [d.strip() for d in response.headers["Content-Security-Policy"].split(";")]
+        assert directives[:2] == ["sandbox", "default-src 'none'"]
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.get_data() == data
+        response.close()
 
 
 def test_pdf_opens_inline_in_a_sandbox(client, login_as, app, pdf_bytes, marketer):

@@ -29,6 +29,9 @@ def s3_app(app, moto_server):
                      S3_ENDPOINT_URL=moto_server, AWS_REGION="us-east-1")
     s3_app = create_app("testing", overrides)
     yield s3_app, bucket
+    engine = s3_app.extensions.get("lockstep.search")
+    if engine is not None:
+        engine.close()  # its own index handles; the session app keeps its own
     with s3_app.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -81,3 +84,61 @@ def test_gc_removes_only_unreferenced_objects(s3_app):
         assert not storage.exists(orphan.key)
         assert all(storage.exists(key) for key in referenced_blob_keys())
         db.session.remove()
+
+
+def test_streamed_from_s3_ranges_are_exact(s3_app):
+    """With S3_PRESIGN=false the app streams from the bucket, ranges and ETag included."""
+    import random
+
+    head = b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41\x00\x00\x00\x08free"
+    video = head + random.Random(7).randbytes(2 * 1024 * 1024 + 12_345)
+    size = len(video)
+    s3_app, _ = s3_app
+    s3_app.config["S3_PRESIGN"] = False
+    headers = _marketer_headers(s3_app)
+    client = s3_app.test_client()
+    body = upload_asset(client, headers, video, "clip.mp4", status="published").get_json()
+    url = f"/api/v1/assets/{body['id']}/versions/1/download"
+    ranges = [("bytes=0-99", 0, 100), ("bytes=1048570-1048600", 1048570, 1048601),
+              ("bytes=-300", size - 300, size)]
+    asked = []  # what the app asked the bucket for: only the bytes of each range
+    from app.storage.flask import get_storage
+
+    with s3_app.app_context():
+        events = get_storage().client.meta.events
+    record = lambda params, **_: asked.append(params.get("Range"))  # noqa: E731
+    events.register("before-parameter-build.s3.GetObject", record)
+    for header, start, stop in ranges:
+        response = client.get(url, headers={**headers, "Range": header})
+        assert response.status_code == 206, header
+        assert response.get_data() == video[start:stop]
+        assert response.headers["Content-Range"] == f"bytes {start}-{stop - 1}/{size}"
+        response.close()
+    events.unregister("before-parameter-build.s3.GetObject", record)
+    assert asked == [f"bytes={start}-{stop - 1}" for _, start, stop in ranges]
+    changed = client.get(url, headers={**headers, "Range": "bytes=0-9", "If-Range": '"other"'})
+    assert changed.status_code == 200 and changed.get_data() == video
+    assert changed.headers["ETag"] == f'"{body["current_version"]["sha256"]}"'
+    unsatisfiable = client.get(url, headers={**headers, "Range": f"bytes={size}-"})
+    assert unsatisfiable.status_code == 416
+    assert unsatisfiable.headers["Content-Range"] == f"bytes */{size}"
+
+
+def test_pdf_viewer_reads_through_the_app_when_downloads_are_presigned(s3_app):
+    """The viewer page may connect only to its own origin, so its bytes never redirect to S3."""
+    from helpers import login
+
+    s3_app, _ = s3_app
+    headers = _marketer_headers(s3_app)
+    client = s3_app.test_client()
+    data = corpus_file(SAMPLE_PDF)
+    asset = upload_asset(client, headers, data, "deck.pdf", status="published").get_json()["id"]
+    assert login(client, "m@s3.test", "long enough pw").status_code == 302
+    page = client.get(f"/assets/{asset}/versions/1/view").get_data(as_text=True)
+    src = f"/assets/{asset}/versions/1/download?stream=1"
+    assert f'data-src="{src}"' in page
+    assert client.get(f"/assets/{asset}/versions/1/download").status_code == 302  # presigned
+    streamed = client.get(src)
+    assert streamed.status_code == 200 and streamed.get_data() == data
+    assert streamed.headers["Content-Disposition"].startswith("attachment")
+    streamed.close()

@@ -89,13 +89,25 @@ def test_unknown_stage_and_status_rejected_before_anything_is_stored(app, client
                    review_by="next tuesday")
 
 
-def test_kind_cannot_be_claimed_by_the_client(app, client, marketer):
-    """Kind is derived from the bytes; a client-supplied one is refused, not trusted."""
-    pdf = corpus_file(SAMPLE_PDF)
-    response = upload_asset(client, marketer, pdf, "a.pdf", kind="video")
-    assert response.status_code in (201, 422)
-    if response.status_code == 201:
-        assert response.get_json()["kind"] == "pdf"
+@pytest.mark.parametrize("field,value", [("kind", "video"), ("owner_id", "1"),
+                                         ("stgae", "closing")])
+def test_fields_the_upload_does_not_take_are_refused(app, client, marketer, field, value):
+    """Kind is derived from the bytes and the owner is the caller; a client-supplied one (or a
+    misspelt field) is refused with the field named, and nothing is stored."""
+    error = assert_refused(app, client, marketer, corpus_file(SAMPLE_PDF), "a.pdf", 422,
+                           "validation_failed", **{field: value})
+    assert error["details"] == {field: ["Unknown field."]}
+
+
+def test_version_upload_refuses_unknown_fields(app, client, marketer):
+    asset = upload_asset(client, marketer, corpus_file(SAMPLE_PDF), "a.pdf").get_json()
+    before = counts(app)
+    response = client.post(f"/api/v1/assets/{asset['id']}/versions", headers=marketer,
+                           **multipart({"file": (corpus_file(SAMPLE_PDF), "b.pdf"),
+                                        "number": "9"}))
+    assert response.status_code == 422
+    assert response.get_json()["error"]["details"] == {"number": ["Unknown field."]}
+    assert counts(app) == before
 
 
 def test_long_unicode_and_traversal_file_names_are_made_safe(app, client, marketer):
@@ -184,6 +196,27 @@ def test_failed_commit_leaves_only_an_orphan_blob_that_gc_removes(app, client, m
     assert result.exit_code == 0, result.output
     assert "deleted 2" in result.output  # the file and its thumbnail
     assert counts(app)[2] == before_blobs
+
+
+def test_failed_commit_of_a_new_version_leaves_no_version_row(app, client, marketer,
+                                                             monkeypatch):
+    """One unit of work, one commit: if the commit fails, the next version must not exist.
+    (On SQLite this needs app.core.db's BEGIN before a first SAVEPOINT.)"""
+    from app.library import services
+
+    asset = upload_asset(client, marketer, corpus_file(SAMPLE_PDF), "a.pdf").get_json()
+
+    def broken_commit():
+        raise RuntimeError("database went away")
+
+    with app.app_context():
+        monkeypatch.setattr(services.db.session, "commit", broken_commit)
+        response = client.post(f"/api/v1/assets/{asset['id']}/versions", headers=marketer,
+                               **multipart({"file": (corpus_file(SAMPLE_PDF) + b"\n", "b.pdf")}))
+        monkeypatch.undo()
+    assert response.status_code == 500
+    listed = client.get(f"/api/v1/assets/{asset['id']}/versions", headers=marketer).get_json()
+    assert [v["number"] for v in listed] == [1]
 
 
 def test_every_version_row_points_at_a_stored_blob(app, client, marketer):
