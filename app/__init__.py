@@ -111,9 +111,10 @@ def _connect_areas() -> None:
     """Areas that add to each other's pages or react to each other's changes, wired here so
     neither imports the other."""
     from app.core.extras import provide
-    from app.deals.extras import use_in_deal
+    from app.deals.extras import open_deals_home, use_in_deal
 
     provide("asset_detail", use_in_deal)
+    provide("library_home", open_deals_home)
 
 
 def _register_blob_references(app: Flask) -> None:

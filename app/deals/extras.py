@@ -19,3 +19,11 @@ def use_in_deal(actor: User, asset: Asset, **_context) -> dict | None:
     if not deals:
         return None
     return {"panels": [USE_IN_DEAL_PANEL], "use_deals": deals, "use_labels": ACTION_LABELS}
+
+
+def open_deals_home(actor: User, **_context) -> dict | None:
+    """A rep's home: their open deals, each with published content for its stage."""
+    deals = queries.assets_for_open_deals(actor)
+    if not deals:
+        return None
+    return {"panels": ["deals/_home_panel.html"], "home_deals": deals}

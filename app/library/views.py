@@ -44,10 +44,12 @@ def index():
     results = queries.list_assets(_me(), filters, page)
     browsing_home = page == 1 and not any(k for k in request.args if k != "sort")
     collections = featured_collections(_me()) if browsing_home else []
+    extras = extras_for("library_home", actor=_me()) if browsing_home else {"panels": []}
     return render_template("library/index.html", results=results, filters=filters,
                            collections=collections,
                            labels=queries.label_values(_me()), args=request.args,
-                           review_due=queries.review_due(_me()) if manages_content(_me()) else 0)
+                           review_due=queries.review_due(_me()) if manages_content(_me()) else 0,
+                           **extras)
 
 
 @bp.get("/assets/<id:asset_id>")

@@ -133,3 +133,27 @@ def test_admin_shapes_the_pipeline_and_merged_labels_keep_their_stage(client, ap
                            data=dict(bad, csrf_token=token)).status_code == 302
     with app.app_context():
         assert db.session.get(PipelineStage, evaluation) is not None
+
+
+def test_a_reps_home_shows_open_deals_with_content_for_their_stage(client, app, seeded,
+                                                                   api_token):
+    from helpers import upload_asset
+
+    _, rep, _ = seeded
+    _, marketer = api_token("marketer")
+    for title, stage, status in (("Evaluation guide", "evaluation", "published"),
+                                 ("Draft evaluation kit", "evaluation", "draft"),
+                                 ("Awareness deck", "awareness", "published")):
+        response = upload_asset(client, marketer, f"# {title}\n".encode(), "a.md",
+                                title=title, stage=stage, status=status)
+        assert response.status_code == 201
+    login(client, rep.email)
+    html = client.get("/").get_data(as_text=True)
+    panel = html[html.index('aria-label="Your open deals"'):]
+    panel = panel[:panel.index("</section>")]
+    assert "Acme renewal" in panel and "Beta rollout" not in panel
+    assert "Evaluation guide" in panel
+    assert "Draft evaluation kit" not in panel and "Awareness deck" not in panel
+    # Not on a filtered page, and not for leaders.
+    assert 'aria-label="Your open deals"' not in client.get("/?stage=evaluation").get_data(
+        as_text=True)

@@ -91,7 +91,7 @@ def test_sign_in_with_the_form_and_sign_out(page, live_server, make_user, consol
 
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(re.compile(r"/login$"))
-    expect(page.locator(".flash.info")).to_have_text("You are signed out everywhere.")
+    expect(page.locator(".flash.info")).to_have_text("You are signed out.")
     page.goto(f"{live_server.url}/")
     expect(page).to_have_url(re.compile(r"/login"))
 
