@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from app.auth.models import User
+from app.core.sql import in_values
 from app.core.timeutil import utcnow
 from app.deals.fields import DealInput, end_of_day
 from app.deals.models import Account, Deal, DealStageChange
@@ -60,17 +61,19 @@ class Resolver:
         names = {i.owner_name for i in inputs if i.owner_name and not i.owner_email}
         self.by_email: dict[str, User] = {}
         if emails:
-            users = db.session.scalars(select(User).where(func.lower(User.email).in_(emails)))
+            users = db.session.scalars(select(User).where(
+                in_values(func.lower(User.email), sorted(emails))))
             self.by_email = {u.email.lower(): u for u in users}
         self.by_name: dict[str, list[User]] = {}
         if names:
-            for user in db.session.scalars(select(User).where(User.name.in_(names))):
+            for user in db.session.scalars(select(User).where(in_values(User.name,
+                                                                        sorted(names)))):
                 self.by_name.setdefault(user.name, []).append(user)
         accounts = {i.account for i in inputs if i.account}
         self.stages: dict[tuple[str, str], StageRef] = {}
         self.accounts: dict[str, Account] = {}
         if accounts:
-            rows = db.session.scalars(select(Account).where(Account.name.in_(accounts)))
+            rows = db.session.scalars(select(Account).where(in_values(Account.name, accounts)))
             self.accounts = {a.name: a for a in rows}
 
     def stage(self, label: str, outcome: str | None) -> StageRef:
@@ -122,7 +125,7 @@ def existing_deals(external_ids: Iterable[str]) -> dict[str, Deal]:
     for start in range(0, len(ids), 500):  # stay below the databases' parameter limits
         chunk = ids[start:start + 500]
         found.update((d.external_id, d) for d in
-                     db.session.scalars(select(Deal).where(Deal.external_id.in_(chunk))))
+                     db.session.scalars(select(Deal).where(in_values(Deal.external_id, chunk))))
     return found
 
 
