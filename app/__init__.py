@@ -111,10 +111,17 @@ def _connect_areas() -> None:
     """Areas that add to each other's pages or react to each other's changes, wired here so
     neither imports the other."""
     from app.core.extras import provide
+    from app.deals.events import on_asset_evidence_changed
     from app.deals.extras import open_deals_home, use_in_deal
+    from app.deals.queries import asset_evidence
+    from app.search import documents as search_documents
+    from app.search import outbox as search_outbox
 
     provide("asset_detail", use_in_deal)
     provide("library_home", open_deals_home)
+    # Search ranks by deal evidence: deals says when it changed, search re-indexes those assets.
+    on_asset_evidence_changed(search_outbox.request_reindex)
+    search_documents.provide_evidence(asset_evidence)
 
 
 def _register_blob_references(app: Flask) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy.orm import Session, selectinload
 
 from app.auth.models import User
 from app.core.pagination import Page, paginate
@@ -123,3 +123,22 @@ def pipeline() -> list[PipelineStage]:
 def deals_per_stage() -> dict[int, int]:
     rows = db.session.execute(select(Deal.stage_id, func.count()).group_by(Deal.stage_id))
     return dict(rows.all())
+
+
+def asset_evidence(session: Session, asset_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Per asset: (deals it was used in, of those won). Use counts for a deal if it happened
+    while the deal was open (before its closed_at; any time if it is open); assets without
+    such use are left out. Search ranks by these (registered in the application factory)."""
+    counted = or_(Deal.closed_at.is_(None), UsageEvent.occurred_at < Deal.closed_at)
+    won = case((Deal.status == "won", Deal.id))
+    found: dict[int, tuple[int, int]] = {}
+    ids = sorted(set(asset_ids))
+    for start in range(0, len(ids), 500):
+        rows = session.execute(
+            select(UsageEvent.asset_id, func.count(func.distinct(Deal.id)),
+                   func.count(func.distinct(won)))
+            .join(Deal, Deal.id == UsageEvent.deal_id)
+            .where(UsageEvent.asset_id.in_(ids[start:start + 500]), counted)
+            .group_by(UsageEvent.asset_id))
+        found.update({asset_id: (used, won_) for asset_id, used, won_ in rows})
+    return found

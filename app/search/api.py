@@ -1,7 +1,7 @@
 """GET /api/v1/search."""
 
 from app.api.base import actor, api_blueprint
-from app.search import searchlog, services
+from app.search import queries, searchlog
 from app.search.engine import FACETS
 from app.search.schemas import SearchArgsSchema, SearchResultSchema
 
@@ -14,8 +14,8 @@ blp = api_blueprint("search_api", __name__, "/search", "Full-text search over th
 def search(args):
     """Search what the caller may see; facets count the whole result set."""
     filters = {name: args[name] for name in FACETS if args.get(name)}
-    page = services.run_search(actor(), args["q"], filters, args["sort"], args["page"],
-                               args["per_page"])
+    page = queries.run_search(actor(), args["q"], filters, args["sort"], args["page"],
+                              args["per_page"])
     response = page.response
     return {
         "search_id": searchlog.record_search(actor(), page.request, response.total),

@@ -1,77 +1,121 @@
-"""What marketers learn from the search log: top queries, content gaps, ignored results."""
+"""Searches, for the search page, the typeahead and the API.
+
+The index answers the query; the database decides what is shown. Assets whose outbox rows are
+still pending (their index entries may lag) and that the viewer may not see in the database are
+excluded before the engine counts anything, so totals and facet counts never include them.
+Every other index entry holds a state read after its last change (see app.search.sync). Then the
+shown hits are checked against the database's visibility rules, and their titles, badges and
+snippet texts come from the database, all in one query.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, replace
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from app.core.timeutil import UTC
+from app.auth.models import User
+from app.core.permissions import manages_content
+from app.core.timeutil import today
 from app.extensions import db
-from app.search.models import SearchClick, SearchLog
+from app.library.models import Asset, AssetVersion
+from app.library.queries import visible_assets
+from app.search import sync
+from app.search.engine import FACETS, SORTS, STATUSES, Hit, SearchRequest, SearchResponse
+from app.search.lifecycle import get_engine, rebuild_if_needed
+from app.search.models import SearchOutbox
 
 
-@dataclass(frozen=True)
-class QueryStat:
-    query: str
-    searches: int
-    users: int
-    results: int  # median-free: the latest result count, what a marketer would see now
-    clicks: int
+@dataclass
+class SearchPage:
+    response: SearchResponse
+    assets: dict[int, Asset]
+    search_id: int | None
+    request: SearchRequest
 
 
-def _window(start: date, end: date):
-    begin = datetime.combine(start, time.min, tzinfo=UTC)
-    finish = datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC)
-    return SearchLog.created_at >= begin, SearchLog.created_at < finish
+def visible_statuses(actor: User) -> tuple[str, ...]:
+    """The engine's first cut; the database check below is what decides."""
+    return STATUSES if manages_content(actor) else ("published",)
 
 
-def _stats(start: date, end: date, *conditions, limit: int = 50) -> list[QueryStat]:
-    clicks = (select(SearchClick.search_id, func.count().label("n"))
-              .group_by(SearchClick.search_id).subquery())
-    query = (
-        select(SearchLog.query_key, func.count(SearchLog.id), func.count(func.distinct(
-            SearchLog.user_id)), func.max(SearchLog.result_count),
-            func.coalesce(func.sum(clicks.c.n), 0))
-        .outerjoin(clicks, clicks.c.search_id == SearchLog.id)
-        .where(*_window(start, end), SearchLog.query_key != "", *conditions)
-        .group_by(SearchLog.query_key)
+def clean_filters(raw: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {name: [v[:80] for v in values if v][:10]
+            for name, values in raw.items() if name in FACETS and values}
+
+
+def run_search(actor: User, text: str, filters: dict[str, list[str]], sort: str = "relevance",
+               page: int = 1, per_page: int = 20, highlights: bool = True) -> SearchPage:
+    request = SearchRequest(
+        text=text or "", filters=clean_filters(filters), statuses=visible_statuses(actor),
+        sort=sort if sort in SORTS else "relevance", page=max(1, page),
+        per_page=min(max(1, per_page), 50), today=today(), exclude=hidden_while_pending(actor),
     )
+    engine = get_engine()
+    shown = ShownHits(actor, with_text=highlights)
+    response = engine.search(request, shown.texts if highlights else None)
+    rebuild_if_needed(engine)  # this search may have found the index damaged
+    shown.load([hit.asset_id for hit in response.hits])
+    response.hits = [shown.refreshed(hit) for hit in response.hits if hit.asset_id in shown.assets]
+    return SearchPage(response=response, assets=shown.assets, search_id=None, request=request)
+
+
+def hidden_while_pending(actor: User) -> frozenset[int]:
+    """Apply pending changes first; of what is still pending (another writer holds the lock),
+    the assets the actor may not see in the database. One query when nothing is pending."""
+    pending = _pending_visibility(actor)
+    if pending:
+        sync.sync_after_commit()
+        pending = _pending_visibility(actor)
+    return frozenset(asset_id for asset_id, visible in pending if not visible)
+
+
+def _pending_visibility(actor: User) -> list[tuple[int, bool]]:
+    visible = visible_assets(actor).with_only_columns(Asset.id)
+    rows = db.session.execute(
+        select(SearchOutbox.asset_id, SearchOutbox.asset_id.in_(visible))
+        .where(SearchOutbox.applied_at.is_(None)).distinct()
+    ).all()
+    return [(asset_id, bool(visible)) for asset_id, visible in rows]
+
+
+class ShownHits:
+    """The shown hits' rows and texts, loaded once, in one query, only where the viewer may
+    see them (app.library.queries.visible_assets). `texts` is the engine's texts_for."""
+
+    def __init__(self, actor: User, with_text: bool) -> None:
+        self.actor, self.with_text = actor, with_text
+        self.assets: dict[int, Asset] = {}
+        self._texts: dict[int, str] = {}
+        self._loaded: set[int] | None = None
+
+    def texts(self, asset_ids: list[int]) -> dict[int, str]:
+        self.load(asset_ids)
+        return self._texts
+
+    def load(self, asset_ids: list[int]) -> None:
+        wanted = set(asset_ids)
+        if self._loaded is not None and wanted <= self._loaded:
+            return
+        self.assets, self._texts = current_rows(self.actor, wanted, self.with_text)
+        self._loaded = wanted
+
+    def refreshed(self, hit: Hit) -> Hit:
+        """What the page shows comes from the database, not from the index's stored copy."""
+        asset = self.assets[hit.asset_id]
+        return replace(hit, title=asset.title, kind=asset.kind, stage=asset.stage,
+                       updated_at=asset.updated_at)
+
+
+def current_rows(actor: User, asset_ids: set[int],
+                 with_text: bool = True) -> tuple[dict[int, Asset], dict[int, str]]:
+    """The assets among asset_ids that the actor may see, and their current versions' texts."""
+    if not asset_ids:
+        return {}, {}
+    query = visible_assets(actor).where(Asset.id.in_(asset_ids))
+    if not with_text:
+        return {a.id: a for a in db.session.scalars(query)}, {}
+    query = query.add_columns(AssetVersion.text).outerjoin(
+        AssetVersion, AssetVersion.id == Asset.current_version_id)
     rows = db.session.execute(query).all()
-    stats = [QueryStat(r[0], r[1], r[2], r[3], int(r[4])) for r in rows]
-    return sorted(stats, key=lambda s: (-s.searches, s.query))[:limit]
-
-
-def top_queries(start: date, end: date) -> list[QueryStat]:
-    return _stats(start, end)
-
-
-def content_gaps(start: date, end: date) -> list[QueryStat]:
-    """Queries that found nothing: what reps look for and marketing has not written."""
-    return [s for s in _stats(start, end, limit=10_000) if s.results == 0][:50]
-
-
-def ignored_queries(start: date, end: date) -> list[QueryStat]:
-    """Queries with results that nobody opened: the content exists but does not look right."""
-    return [s for s in _stats(start, end, limit=10_000) if s.results > 0 and s.clicks == 0][:50]
-
-
-def discovery_lists(actor, days: int = 30, limit: int = 8) -> dict:
-    """For an empty search box: what colleagues open most, and what changed lately."""
-    from app.library.models import Asset
-    from app.library.queries import visible_assets
-
-    since = datetime.now(UTC) - timedelta(days=days)
-    visible = visible_assets(actor).where(Asset.status != "archived").subquery()
-    opened = (select(SearchClick.asset_id, func.count().label("opens"))
-              .where(SearchClick.created_at >= since).group_by(SearchClick.asset_id).subquery())
-    popular = db.session.execute(
-        select(Asset, opened.c.opens).join(opened, opened.c.asset_id == Asset.id)
-        .where(Asset.id.in_(select(visible.c.id))).order_by(opened.c.opens.desc()).limit(limit)
-    ).all()
-    recent = db.session.scalars(
-        select(Asset).where(Asset.id.in_(select(visible.c.id)))
-        .order_by(Asset.updated_at.desc()).limit(limit)
-    ).all()
-    return {"popular": popular, "recent": recent}
+    return {a.id: a for a, _ in rows}, {a.id: text or "" for a, text in rows}

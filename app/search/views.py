@@ -11,7 +11,8 @@ from app.collections.queries import collections_matching
 from app.core.permissions import Role, role_required
 from app.core.timeutil import today
 from app.library import queries as library_queries
-from app.search import queries, searchlog, services
+from app.search import insights as search_insights
+from app.search import queries, searchlog
 from app.search.params import params_from_args
 
 bp = Blueprint("search", __name__)
@@ -28,9 +29,9 @@ def search():
     params = params_from_args(request.args)
     if not params.text and not params.filters:
         return render_template("search/empty.html", params=params,
-                               **queries.discovery_lists(_me()))
-    page = services.run_search(_me(), params.text, params.filters, params.sort, params.page,
-                               PER_PAGE)
+                               **search_insights.discovery_lists(_me()))
+    page = queries.run_search(_me(), params.text, params.filters, params.sort, params.page,
+                              PER_PAGE)
     search_id = searchlog.record_search(_me(), page.request, page.response.total)
     return render_template("search/results.html", params=params, page=page,
                            labels=_display_labels(),
@@ -45,7 +46,8 @@ def suggest():
     params = params_from_args(request.args)
     if len(params.text.strip()) < 2:
         return jsonify({"results": []})
-    page = services.run_search(_me(), params.text, params.filters, "relevance", 1, 6)
+    page = queries.run_search(_me(), params.text, params.filters, "relevance", 1, 6,
+                              highlights=False)
     results = [{"id": hit.asset_id, "title": hit.title, "kind": hit.kind, "stage": hit.stage,
                 "url": url_for("library.detail", asset_id=hit.asset_id)}
                for hit in page.response.hits]
@@ -66,9 +68,9 @@ def open_result(search_id: int, asset_id: int):
 def insights():
     start, end = _date_range(request.args)
     return render_template("search/insights.html", start=start, end=end,
-                           top=queries.top_queries(start, end),
-                           gaps=queries.content_gaps(start, end),
-                           ignored=queries.ignored_queries(start, end))
+                           top=search_insights.top_queries(start, end),
+                           gaps=search_insights.content_gaps(start, end),
+                           ignored=search_insights.ignored_queries(start, end))
 
 
 def _display_labels() -> dict[str, str]:

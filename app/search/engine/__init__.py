@@ -8,24 +8,28 @@ from .types import (
     FACETS,
     SORTS,
     STATUSES,
+    Changes,
     Hit,
     IndexBusyError,
     SearchDocument,
     SearchEngine,
     SearchRequest,
     SearchResponse,
+    TextsFor,
 )
 
 __all__ = [
     "FACETS",
     "SORTS",
     "STATUSES",
+    "Changes",
     "Hit",
     "IndexBusyError",
     "SearchDocument",
     "SearchEngine",
     "SearchRequest",
     "SearchResponse",
+    "TextsFor",
     "open_engine",
 ]
 

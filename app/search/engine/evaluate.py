@@ -68,9 +68,13 @@ def run(
     sort: str,
     needed: int,
     today: date,
+    excluded: Sequence[int] = (),
 ) -> Outcome:
-    """selected: facet filters as returned by selected_filters()."""
-    masks = [_masks(view, plan, selected, statuses) for view in snapshot.views]
+    """selected: facet filters as returned by selected_filters(). excluded: per view, documents
+    that are invisible whatever their indexed status (they count nowhere, facets included)."""
+    hidden = list(excluded) or [0] * len(snapshot.views)
+    masks = [_masks(view, plan, selected, statuses, gone)
+             for view, gone in zip(snapshot.views, hidden, strict=True)]
     total = sum(bits.count(m.union) for m in masks)
     facets = _facets(snapshot, masks, selected)
     ranker = Ranker(snapshot, plan, today)
@@ -118,10 +122,10 @@ def _phrase_bits(seg: Any, terms: list[str]) -> int:
 
 
 def _masks(
-    view: View, plan: Plan, selected: dict[str, set[str]], statuses: Sequence[str]
+    view: View, plan: Plan, selected: dict[str, set[str]], statuses: Sequence[str], hidden: int
 ) -> _Masks:
     seg = view.seg
-    base = view.live & _values(seg, "status", set(statuses))
+    base = view.live & ~hidden & _values(seg, "status", set(statuses))
     for facet, value in plan.fields:
         base &= _values(seg, facet, [normalise_value(value)])
     for terms in plan.phrases:

@@ -6,7 +6,7 @@ second backend all code against these names only.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol, runtime_checkable
@@ -53,6 +53,9 @@ class SearchRequest:
     page: int = 1
     per_page: int = 20
     today: date | None = None
+    # Assets never found or counted, whatever the index says: the caller knows the viewer may
+    # not see them while their index entries may still be catching up with the database.
+    exclude: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -75,24 +78,47 @@ class SearchResponse:
     message: str | None = None
 
 
+Changes = tuple[list[SearchDocument], set[int]]
+"""What one index write applies: documents to (re)index, and asset ids to remove."""
+TextsFor = Callable[[list[int]], Mapping[int, str]]
+"""Given the shown hits' asset ids, their texts (one call per search, for the snippets)."""
+
+
 class IndexBusyError(RuntimeError):
-    """The index stayed locked by other writers for the whole retry window; the caller (the
-    outbox) keeps its entries and tries again later, so nothing is lost."""
+    """The write did not happen: the index stayed locked by other writers for the whole retry
+    window, or a rebuild swapped it under every attempt. The caller (the outbox) keeps its
+    entries and tries again later, so nothing is lost."""
 
 
 @runtime_checkable
 class SearchEngine(Protocol):
     needs_rebuild: bool
 
-    def index(self, docs: Iterable[SearchDocument]) -> None: ...
+    def apply(self, load: Callable[[], Changes], timeout: float | None = None) -> int:
+        """Call `load` while holding the index's write lock and write what it returns; returns
+        how many documents changed (unchanged ones are not rewritten). Loading inside the lock
+        means that of two writers, the later one also read the later state. Raises
+        IndexBusyError if the lock is not free within `timeout` seconds (None: the engine's
+        default)."""
+        ...
 
-    def remove(self, asset_ids: Iterable[int]) -> None: ...
+    def index(self, docs: Iterable[SearchDocument]) -> int: ...
 
-    def search(
-        self, request: SearchRequest, text_for: Callable[[int], str] | None = None
-    ) -> SearchResponse: ...
+    def remove(self, asset_ids: Iterable[int]) -> int: ...
 
-    def rebuild(self, docs: Iterable[SearchDocument], procs: int = 1) -> None: ...
+    def search(self, request: SearchRequest, texts_for: TextsFor | None = None) -> SearchResponse:
+        ...
+
+    def rebuild(
+        self,
+        docs: Iterable[SearchDocument],
+        procs: int = 1,
+        catch_up: Callable[[], Changes] | None = None,
+    ) -> None:
+        """Build a new generation from `docs` and swap it in. `catch_up` runs just before the
+        swap, while writes to the old generation are held off, and what it returns is written
+        to the new one: changes made while `docs` was being read are not lost."""
+        ...
 
     def doc_count(self) -> int: ...
 

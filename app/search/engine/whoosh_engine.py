@@ -2,48 +2,48 @@
 
 Reads: the live generation is opened once; each search does one stat of CURRENT and one
 directory listing (Whoosh's generation check) and only reopens when something changed.
-Writes: one Whoosh writer at a time across processes; acquiring it retries with jittered
-backoff for up to WRITE_TIMEOUT seconds and a failed commit is cancelled so the lock is freed.
+Writes: one Whoosh writer at a time across processes (whoosh_writer retries acquiring it with
+backoff and cancels a failed commit so the lock is freed). What is written is loaded while the
+lock is held (apply), so of two writers the later one always read the later state; documents
+whose fingerprint is unchanged are not rewritten.
 """
 
 from __future__ import annotations
 
 import logging
-import random
 import re
 import shutil
 import threading
-import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.index import LockError
 
-from . import evaluate, planner
+from . import evaluate, planner, whoosh_writer
 from .highlight import snippets
 from .querylang import parse
 from .types import (
     SORTS,
     STATUSES,
+    Changes,
     Hit,
     IndexBusyError,
     SearchDocument,
     SearchRequest,
     SearchResponse,
+    TextsFor,
 )
 from .whoosh_analysis import ANALYZER
-from .whoosh_schema import Codec, SpellingCarriers, to_fields
+from .whoosh_schema import SpellingCarriers, fingerprint, to_fields
 from .whoosh_segments import WhooshSegment
 from .whoosh_snapshot import VocabularyCache, WhooshSnapshot
 from .whoosh_store import CorruptIndex, Store
 
 log = logging.getLogger(__name__)
 
-WRITE_TIMEOUT = 10.0
-WRITER_MB = 128
+WRITE_ATTEMPTS = 3
+SWAP_TIMEOUT = 60.0  # a rebuild waits this long for the live generation's writers
 # Whoosh spills postings to disk one pickle per posting once this many (estimated) MB are
 # buffered, which dominated rebuild time. 3 GB split between the writer processes keeps a
 # 20k-asset rebuild in memory (about 4 GB resident in all). Bigger libraries spill: slower
@@ -132,9 +132,7 @@ class WhooshEngine:
                 log.exception("search index unreadable")
                 return 0
 
-    def search(
-        self, request: SearchRequest, text_for: Callable[[int], str] | None = None
-    ) -> SearchResponse:
+    def search(self, request: SearchRequest, texts_for: TextsFor | None = None) -> SearchResponse:
         for attempt in (1, 2):
             try:
                 with self._lock:
@@ -148,8 +146,8 @@ class WhooshEngine:
                     self._reset()
         else:
             return SearchResponse(0, [], {}, None, UNAVAILABLE)
-        if text_for is not None:
-            self._highlight(response.hits, plan, text_for)
+        if texts_for is not None and response.hits:
+            self._highlight(response.hits, plan, texts_for)
         return response
 
     def _reset(self) -> None:
@@ -191,10 +189,12 @@ class WhooshEngine:
         searches (results-as-you-type) reuse them; only highlights are redone."""
         selected = evaluate.selected_filters(request.filters)
         filters = tuple(sorted((f, tuple(sorted(v))) for f, v in selected.items()))
-        key = (snapshot.generation, request.text, filters, statuses, sort, needed, today)
+        exclude = frozenset(request.exclude)
+        key = (snapshot.generation, request.text, filters, statuses, sort, needed, today, exclude)
         outcome = self._results.get(key)
         if outcome is None:
-            outcome = evaluate.run(snapshot, plan, selected, statuses, sort, needed, today)
+            hidden = snapshot.masks(exclude) if exclude else ()
+            outcome = evaluate.run(snapshot, plan, selected, statuses, sort, needed, today, hidden)
             if len(self._results) >= RESULT_CACHE_SIZE:
                 self._results.pop(next(iter(self._results)))
             self._results[key] = outcome
@@ -206,38 +206,39 @@ class WhooshEngine:
         asset_id = seg.column("aid")[docnum]
         return Hit(asset_id, round(score, 4), title, kind, stage, updated_at, [])
 
-    def _highlight(
-        self, hits: list[Hit], plan: planner.Plan, text_for: Callable[[int], str]
-    ) -> None:
+    def _highlight(self, hits: list[Hit], plan: planner.Plan, texts_for: TextsFor) -> None:
+        """One call for all shown hits; a hit without a text (the caller may not show it, or
+        it has none) gets no snippets."""
+        try:
+            texts = texts_for([hit.asset_id for hit in hits])
+        except Exception:
+            log.exception("texts_for failed; hits shown without snippets")
+            return
         for hit in hits:
-            try:
-                text = text_for(hit.asset_id)
-            except Exception:
-                log.exception("text_for(%s) failed; hit shown without snippets", hit.asset_id)
-                continue
-            hit.highlights = snippets(text or "", ANALYZER, plan.marks, plan.pairs)
+            text = texts.get(hit.asset_id)
+            if text is not None:
+                hit.highlights = snippets(text, ANALYZER, plan.marks, plan.pairs)
 
     # --- writing --------------------------------------------------------------------------
 
-    def index(self, docs: Iterable[SearchDocument]) -> None:
+    def index(self, docs: Iterable[SearchDocument]) -> int:
         docs = list(docs)
-        if docs:
-            self._write(lambda w: _update(w, docs))
+        return self.apply(lambda: (docs, set())) if docs else 0
 
-    def remove(self, asset_ids: Iterable[int]) -> None:
-        ids = list(asset_ids)
-        if ids:
-            self._write(lambda w: _delete(w, ids))
+    def remove(self, asset_ids: Iterable[int]) -> int:
+        ids = {int(asset_id) for asset_id in asset_ids}
+        return self.apply(lambda: ([], ids)) if ids else 0
 
-    def _write(self, apply: Callable[[Any], None]) -> None:
-        """Apply to the live generation; if a rebuild swapped generations while we wrote,
-        apply again to the new one so the change is not left behind in the old one."""
-        for _ in range(3):
+    def apply(self, load: Callable[[], Changes], timeout: float | None = None) -> int:
+        """Write what `load` returns, loading it under the write lock (waiting `timeout`
+        seconds for it, default whoosh_writer.WRITE_TIMEOUT). If a rebuild swapped
+        generations meanwhile, load and write again into the new one; after WRITE_ATTEMPTS
+        swaps give up with IndexBusyError, so the caller never takes the change as written."""
+        for _ in range(WRITE_ATTEMPTS):
             with self._lock:
                 ix, name = self._writable()
             try:
-                with _writer(ix) as writer:
-                    apply(writer)
+                written = self._write_once(ix, load, timeout)
             except IndexBusyError:
                 raise
             except Exception:
@@ -248,7 +249,35 @@ class WhooshEngine:
                     self._reset()
                 continue
             if self.store.current() == name:
-                return
+                return written
+        raise IndexBusyError(f"the index was replaced during each of {WRITE_ATTEMPTS} writes")
+
+    def _write_once(self, ix: Any, load: Callable[[], Changes], timeout: float | None) -> int:
+        writer = whoosh_writer.acquire(ix, {}, timeout=timeout)
+        try:
+            docs, gone = load()
+            with self._lock:
+                docs, gone = self._changed(docs, gone)
+            whoosh_writer.write(writer, docs, gone)
+        except BaseException:
+            whoosh_writer.abandon(writer)
+            raise
+        if not docs and not gone:
+            # Nothing changed: no commit, so no new generation and the caches stay warm.
+            whoosh_writer.abandon(writer)
+            return 0
+        whoosh_writer.commit(writer)
+        return len(docs) + len(gone)
+
+    def _changed(self, docs: list[SearchDocument], gone: set[int]) -> Changes:
+        """Leave out documents the live generation holds unchanged and removals of assets it
+        does not hold. Called with the write lock held, so the snapshot is what the writer
+        writes on top of."""
+        snapshot = self._current_snapshot()
+        places = snapshot.locate({doc.asset_id for doc in docs} | set(gone))
+        fresh = [doc for doc in docs
+                 if snapshot.fingerprint(places.get(doc.asset_id, [])) != fingerprint(doc)]
+        return fresh, {asset_id for asset_id in gone if asset_id in places}
 
     def _damaged(self, name: str | None) -> bool:
         try:
@@ -267,18 +296,42 @@ class WhooshEngine:
             self._current_snapshot()
         return self._ix, self._name
 
-    def rebuild(self, docs: Iterable[SearchDocument], procs: int = 1) -> None:
+    def rebuild(
+        self,
+        docs: Iterable[SearchDocument],
+        procs: int = 1,
+        catch_up: Callable[[], Changes] | None = None,
+    ) -> None:
         build = self.store.begin_build()
         try:
             count = self._build(build, docs, procs)
+            self._swap_in(build, catch_up)
         except BaseException:
             shutil.rmtree(build, ignore_errors=True)
             raise
-        self.store.finish_build(build)
         with self._lock:
             self._open()
             self.needs_rebuild = False
         log.info("search index rebuilt: %d documents", count)
+
+    def _swap_in(self, build: Any, catch_up: Callable[[], Changes] | None) -> None:
+        """Publish the build. With `catch_up`, the live generation's write lock is held from
+        before catch_up reads the database until after the swap: a change cannot land in the
+        old generation unseen, and writers waiting for that lock then retry on the new one."""
+        if catch_up is None:
+            self.store.finish_build(build)
+            return
+        with self._lock:
+            live, _ = self._writable()
+        held = whoosh_writer.acquire(live, {}, timeout=SWAP_TIMEOUT)
+        try:
+            docs, gone = catch_up()
+            if docs or gone:
+                with whoosh_writer.writer(whoosh_index.open_dir(str(build))) as writer:
+                    whoosh_writer.write(writer, docs, gone)
+            self.store.finish_build(build)
+        finally:
+            whoosh_writer.abandon(held)  # nothing was written to the old generation
 
     def _build(self, build: Any, docs: Iterable[SearchDocument], procs: int) -> int:
         ix = whoosh_index.open_dir(str(build))
@@ -286,7 +339,7 @@ class WhooshEngine:
         if procs > 1:
             options.update(procs=procs, multisegment=True)
         count, carriers = 0, SpellingCarriers()
-        with _writer(ix, **options) as writer:
+        with whoosh_writer.writer(ix, **options) as writer:
             for doc in docs:
                 writer.add_document(**to_fields(doc, carriers))
                 count += 1
@@ -294,59 +347,6 @@ class WhooshEngine:
         if built != count:  # MpWriter drops a sub-process's work silently if it dies
             raise RuntimeError(f"rebuild indexed {built} of {count} documents")
         return count
-
-
-@contextmanager
-def _writer(ix: Any, **options: Any) -> Iterator[Any]:
-    writer = _acquire(ix, options)
-    try:
-        yield writer
-    except BaseException:
-        _abandon(writer)
-        raise
-    try:
-        writer.commit()
-    except BaseException:
-        _abandon(writer)  # otherwise the lock stays held until this process exits
-        raise
-
-
-def _acquire(ix: Any, options: dict[str, Any]) -> Any:
-    deadline = time.monotonic() + WRITE_TIMEOUT
-    delay = 0.005
-    options = {"codec": Codec(), "compound": False, "limitmb": WRITER_MB, **options}
-    while True:
-        try:
-            return ix.writer(**options)
-        except LockError:
-            if time.monotonic() >= deadline:
-                raise IndexBusyError(f"index locked for over {WRITE_TIMEOUT:.0f}s") from None
-            time.sleep(delay * random.uniform(0.5, 1.5))  # noqa: S311 - jitter, not crypto
-            delay = min(delay * 2, 0.2)
-
-
-def _abandon(writer: Any) -> None:
-    try:
-        writer.cancel()
-    except Exception:
-        log.exception("cancelling a failed writer failed; releasing its lock directly")
-        lock = getattr(writer, "writelock", None)
-        if lock is not None:
-            try:
-                lock.release()
-            except Exception:
-                log.exception("could not release the index write lock")
-
-
-def _update(writer: Any, docs: list[SearchDocument]) -> None:
-    for doc in docs:
-        writer.delete_by_term("id", str(doc.asset_id))
-        writer.add_document(**to_fields(doc))
-
-
-def _delete(writer: Any, ids: list[int]) -> None:
-    for asset_id in ids:
-        writer.delete_by_term("id", str(int(asset_id)))
 
 
 def _suggestion(text: str, corrections: dict[str, str]) -> str | None:

@@ -46,6 +46,7 @@ class WhooshSegment:
         self._postings: dict[tuple[str, str], Postings] = {}
         self._postings_count = 0
         self._columns: dict[str, list[Any]] = {}
+        self._docnums: dict[int, list[int]] | None = None
 
     def warm(self, value_fields: Iterable[str], columns: Iterable[str]) -> None:
         """Load what every query needs, so a new segment's first search does not pay it."""
@@ -157,6 +158,15 @@ class WhooshSegment:
             cached = [_LENGTH_OF_BYTE[b] for b in raw]
             self._columns[key] = cached
         return cached
+
+    def docnums(self, asset_id: int) -> list[int]:
+        """This segment's documents of an asset, deleted ones included (apply live())."""
+        if self._docnums is None:
+            found: dict[int, list[int]] = {}
+            for docnum, aid in enumerate(self.column("aid")):
+                found.setdefault(aid, []).append(docnum)
+            self._docnums = found
+        return self._docnums.get(asset_id, [])
 
     def stored_hit(self, docnum: int) -> tuple[Any, ...]:
         return tuple(self.reader.stored_fields(docnum)["hit"])

@@ -11,7 +11,7 @@ objects that are carried over between snapshots by segment id.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,6 +93,31 @@ class WhooshSnapshot:
 
     def vocabulary(self) -> Vocabulary:
         return self._vocabulary(self)
+
+    def locate(self, asset_ids: Iterable[int]) -> dict[int, list[tuple[int, int]]]:
+        """Live documents of each asset id that has any: (view index, docnum) pairs."""
+        found: dict[int, list[tuple[int, int]]] = {}
+        for asset_id in asset_ids:
+            for vi, view in enumerate(self.views):
+                for docnum in view.seg.docnums(asset_id):
+                    if view.live >> docnum & 1:
+                        found.setdefault(asset_id, []).append((vi, docnum))
+        return found
+
+    def masks(self, asset_ids: Iterable[int]) -> list[int]:
+        """Per view, the bits of these assets' live documents."""
+        out = [0] * len(self.views)
+        for places in self.locate(asset_ids).values():
+            for vi, docnum in places:
+                out[vi] |= 1 << docnum
+        return out
+
+    def fingerprint(self, places: list[tuple[int, int]]) -> int | None:
+        """The indexed fingerprint of an asset found once; None if absent or duplicated."""
+        if len(places) != 1:
+            return None
+        vi, docnum = places[0]
+        return self.views[vi].seg.column("fp")[docnum]
 
 
 class VocabularyCache:

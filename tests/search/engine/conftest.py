@@ -57,7 +57,7 @@ def search(engine) -> Callable[..., SearchResponse]:
 
     def run(text: str, statuses=REPS, filters=None, texts=None, **kwargs) -> SearchResponse:
         request = SearchRequest(text, filters or {}, statuses, today=TODAY, **kwargs)
-        return engine.search(request, (texts or {}).get)
+        return engine.search(request, lambda ids: texts or {})
 
     return run
 

@@ -127,8 +127,8 @@ def test_fuzzed_queries_never_raise(library, search):
         search(text)
 
 
-def test_failing_text_for_does_not_break_the_search(library, engine):
-    def broken(asset_id: int) -> str:
+def test_failing_texts_for_does_not_break_the_search(library, engine):
+    def broken(asset_ids: list[int]) -> dict[int, str]:
         raise RuntimeError("database gone")
 
     response = engine.search(SearchRequest("pricing", {}, ("published",), today=TODAY), broken)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from app.search.engine import IndexBusyError, SearchRequest, open_engine, whoosh_engine
+from app.search.engine import IndexBusyError, SearchRequest, open_engine, whoosh_writer
 
 from .conftest import TODAY
 
@@ -55,10 +55,10 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path, monkeypatch):
 
 def _flaky_commit(monkeypatch, how: str) -> list[object]:
     writers: list[object] = []
-    real = whoosh_engine._acquire
+    real = whoosh_writer.acquire
 
-    def acquire(ix, options):
-        writer = real(ix, options)
+    def acquire(ix, options, timeout=None):
+        writer = real(ix, options, timeout)
         writers.append(writer)
         if len(writers) == 1:
 
@@ -68,7 +68,7 @@ def _flaky_commit(monkeypatch, how: str) -> list[object]:
             setattr(writer, how, boom)
         return writer
 
-    monkeypatch.setattr(whoosh_engine, "_acquire", acquire)
+    monkeypatch.setattr(whoosh_writer, "acquire", acquire)
     return writers
 
 
@@ -77,7 +77,7 @@ def test_a_failed_commit_releases_the_lock(engine, make_doc, search, ids, monkey
     writers = _flaky_commit(monkeypatch, how)
     with pytest.raises(OSError, match="disk full"):
         engine.index([make_doc(1, title="first attempt")])
-    monkeypatch.setattr(whoosh_engine, "WRITE_TIMEOUT", 0.5)
+    monkeypatch.setattr(whoosh_writer, "WRITE_TIMEOUT", 0.5)
     started = time.monotonic()
     engine.index([make_doc(2, title="second attempt")])  # would wait, then fail, if still held
     assert time.monotonic() - started < 0.5 and len(writers) == 2
@@ -85,8 +85,8 @@ def test_a_failed_commit_releases_the_lock(engine, make_doc, search, ids, monkey
 
 
 def test_a_held_lock_times_out_with_index_busy_not_lock_error(engine, make_doc, monkeypatch):
-    holder = whoosh_engine._acquire(engine._ix, {})
-    monkeypatch.setattr(whoosh_engine, "WRITE_TIMEOUT", 0.3)
+    holder = whoosh_writer.acquire(engine._ix, {})
+    monkeypatch.setattr(whoosh_writer, "WRITE_TIMEOUT", 0.3)
     try:
         with pytest.raises(IndexBusyError):
             engine.index([make_doc(1)])
@@ -97,7 +97,7 @@ def test_a_held_lock_times_out_with_index_busy_not_lock_error(engine, make_doc, 
 
 
 def test_waiting_writers_get_the_lock_when_it_is_freed(engine, make_doc):
-    holder = whoosh_engine._acquire(engine._ix, {})
+    holder = whoosh_writer.acquire(engine._ix, {})
     threading.Timer(0.3, holder.cancel).start()
     engine.index([make_doc(1)])  # retries with backoff until the holder lets go
     assert engine.doc_count() == 1

@@ -3,8 +3,9 @@
 What a straightforward integration would do: one stored, positional body field with
 StemmingAnalyzer + accent folding, Whoosh's QueryParser (AND of words, its own phrase and
 field syntax), default BM25F scoring, and whoosh.highlight over the stored body of the 20
-shown hits. No facets, typo tolerance or business ranking. It lives here because every
-`whoosh` import belongs in this package's whoosh_*.py modules.
+shown hits. No facets, typo tolerance or business ranking. It lives beside the benchmarks, not
+in the app: the app's own `whoosh` imports all stay inside app/search/engine/. The engine's
+phrase tests also use phrase_matches() as their reference.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from whoosh.qparser import QueryParser
 from whoosh.query import And, Or, Term
 from whoosh.support.charset import accent_map
 
-from .querylang import normalise_value
-from .types import FACETS, SearchDocument
+from app.search.engine.querylang import normalise_value
+from app.search.engine.types import FACETS, SearchDocument
 
 
 def _schema() -> fields.Schema:
