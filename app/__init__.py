@@ -112,13 +112,14 @@ def _connect_areas() -> None:
     neither imports the other."""
     from app.core.extras import provide
     from app.deals.events import on_asset_evidence_changed
-    from app.deals.extras import open_deals_home, use_in_deal
+    from app.deals.extras import open_deals_home, use_in_deal, use_in_deal_on_hits
     from app.deals.queries import asset_evidence
     from app.search import documents as search_documents
     from app.search import outbox as search_outbox
 
     provide("asset_detail", use_in_deal)
     provide("library_home", open_deals_home)
+    provide("search_results", use_in_deal_on_hits)
     # Search ranks by deal evidence: deals says when it changed, search re-indexes those assets.
     on_asset_evidence_changed(search_outbox.request_reindex)
     search_documents.provide_evidence(asset_evidence)

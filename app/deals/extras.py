@@ -21,6 +21,17 @@ def use_in_deal(actor: User, asset: Asset, **_context) -> dict | None:
     return {"panels": [USE_IN_DEAL_PANEL], "use_deals": deals, "use_labels": ACTION_LABELS}
 
 
+def use_in_deal_on_hits(actor: User, **_context) -> dict | None:
+    """"Use in deal" under each published search result (the deals are read once)."""
+    if actor.role not in (Role.REP, Role.ADMIN):
+        return None
+    deals = queries.open_deals_of(actor)
+    if not deals:
+        return None
+    return {"panels": ["deals/_use_in_deal_hit.html"], "use_deals": deals,
+            "use_labels": ACTION_LABELS}
+
+
 def open_deals_home(actor: User, **_context) -> dict | None:
     """A rep's home: their open deals, each with published content for its stage."""
     deals = queries.assets_for_open_deals(actor)

@@ -8,6 +8,7 @@ from flask import Blueprint, jsonify, redirect, render_template, request, url_fo
 from flask_login import current_user
 
 from app.collections.queries import collections_matching
+from app.core.extras import extras_for
 from app.core.permissions import Role, role_required
 from app.core.timeutil import today
 from app.library import queries as library_queries
@@ -33,10 +34,12 @@ def search():
     page = queries.run_search(_me(), params.text, params.filters, params.sort, params.page,
                               PER_PAGE)
     search_id = searchlog.record_search(_me(), page.request, page.response.total)
+    extras = extras_for("search_results", actor=_me())
     return render_template("search/results.html", params=params, page=page,
                            labels=_display_labels(),
                            search_id=search_id, per_page=PER_PAGE,
-                           collections=collections_matching(_me(), params.text))
+                           collections=collections_matching(_me(), params.text),
+                           hit_panels=extras.pop("panels"), **extras)
 
 
 @bp.get("/search/suggest")

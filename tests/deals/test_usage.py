@@ -171,3 +171,23 @@ def test_use_in_deal_form_refuses_bad_input_without_writing(client, world, app):
 
     with app.app_context():
         assert db.session.query(UsageEvent).count() == 0
+
+
+def test_use_in_deal_is_offered_under_each_published_search_result(client, world, app):
+    assert login(client, world["rep"].email).status_code == 302
+    html = client.get("/search?q=guide").get_data(as_text=True)
+    hits = html.split('<li class="hit">')[1:]
+    assert len(hits) == 1 and "Published guide" in hits[0]  # reps see only the published one
+    assert "Use in deal" in hits[0] and "Acme renewal · Evaluation" in hits[0]
+    asset = world["assets"]["published"]
+    response = client.post("/usage", data={"csrf_token": csrf_token(client),
+                                           "deal_id": world["deal"]["id"], "asset_id": asset,
+                                           "action": "shared_link", "next": "/search?q=guide"})
+    assert response.headers["Location"] == "/search?q=guide"
+    from app.deals.models import UsageEvent
+
+    with app.app_context():
+        assert [e.action for e in db.session.query(UsageEvent)] == ["shared_link"]
+    marketer = app.test_client()
+    login(marketer, world["marketer"].email)
+    assert "Use in deal" not in marketer.get("/search?q=guide").get_data(as_text=True)
