@@ -27,7 +27,7 @@ from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-pytest_plugins = ["fixtures.s3", "fixtures.live", "fixtures.browser"]
+pytest_plugins = ["fixtures.s3", "fixtures.live", "fixtures.browser", "fixtures.databases"]
 
 
 def pytest_sessionstart(session):

@@ -25,6 +25,15 @@ class ErrorBodySchema(Schema):
     details = fields.Dict(required=True)
 
 
+class PageSchema(Schema):
+    """The paging fields of every list answer; lists add their `items`."""
+
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+    pages = fields.Integer(required=True)
+
+
 class ErrorSchema(Schema):
     error = fields.Nested(ErrorBodySchema, required=True)
 

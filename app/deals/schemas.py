@@ -3,15 +3,15 @@
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
+from app.api.base import PageSchema
 from app.deals.models import ACTIONS, OUTCOMES, RECORDED_ACTIONS
+from app.library.schemas import PersonSchema
 
 SOURCES = ("auto", "salesforce_report", "salesforce_dataloader", "hubspot", "pipedrive")
 MODES = ("all_or_nothing", "valid_rows")
 
 
-class OwnerSchema(Schema):
-    id = fields.Integer(required=True)
-    name = fields.String(required=True)
+class OwnerSchema(PersonSchema):
     email = fields.String(required=True)
 
 
@@ -41,11 +41,7 @@ class DealSchema(Schema):
     updated_at = fields.DateTime(required=True)
 
 
-class DealPageSchema(Schema):
-    page = fields.Integer(required=True)
-    per_page = fields.Integer(required=True)
-    total = fields.Integer(required=True)
-    pages = fields.Integer(required=True)
+class DealPageSchema(PageSchema):
     items = fields.List(fields.Nested(DealSchema), required=True)
 
 

@@ -3,6 +3,7 @@
 from flask_smorest.fields import Upload
 from marshmallow import RAISE, Schema, fields, validate
 
+from app.api.base import PageSchema
 from app.library.taxonomy import (
     KINDS,
     MAX_DESCRIPTION_LENGTH,
@@ -50,13 +51,6 @@ class AssetSchema(Schema):
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
     current_version = fields.Nested(VersionSchema, allow_none=True, required=True)
-
-
-class PageSchema(Schema):
-    page = fields.Integer(required=True)
-    per_page = fields.Integer(required=True)
-    total = fields.Integer(required=True)
-    pages = fields.Integer(required=True)
 
 
 class AssetPageSchema(PageSchema):

@@ -148,20 +148,17 @@ class S3Storage(Storage):
         return True
 
     def open(self, key: str) -> BinaryIO:
-        try:
-            response = self.client.get_object(Bucket=self.bucket, Key=self._object_key(key))
-        except ClientError as exc:
-            if _is_not_found(exc):
-                raise BlobNotFound(key) from None
-            raise
-        return io.BufferedReader(_BodyReader(response["Body"]), CHUNK)
+        return self._get(key)
 
     def open_range(self, key: str, start: int, stop: int) -> BinaryIO:
         """Bytes [start, stop) with one ranged GET, so seeking in a video costs no more than
         the bytes asked for."""
+        return self._get(key, Range=f"bytes={start}-{stop - 1}")
+
+    def _get(self, key: str, **options: str) -> BinaryIO:
         try:
             response = self.client.get_object(Bucket=self.bucket, Key=self._object_key(key),
-                                              Range=f"bytes={start}-{stop - 1}")
+                                              **options)
         except ClientError as exc:
             if _is_not_found(exc):
                 raise BlobNotFound(key) from None
@@ -187,22 +184,18 @@ class S3Storage(Storage):
         return self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires)
 
     def size(self, key: str) -> int:
-        try:
-            head = self.client.head_object(Bucket=self.bucket, Key=self._object_key(key))
-        except ClientError as exc:
-            if _is_not_found(exc):
-                raise BlobNotFound(key) from None
-            raise
-        return int(head["ContentLength"])
+        return int(self._head(key)["ContentLength"])
 
     def modified_at(self, key: str) -> datetime:
+        return self._head(key)["LastModified"].astimezone(UTC)
+
+    def _head(self, key: str) -> dict:
         try:
-            head = self.client.head_object(Bucket=self.bucket, Key=self._object_key(key))
+            return self.client.head_object(Bucket=self.bucket, Key=self._object_key(key))
         except ClientError as exc:
             if _is_not_found(exc):
                 raise BlobNotFound(key) from None
             raise
-        return head["LastModified"].astimezone(UTC)
 
     def iter_blobs(self) -> Iterator[tuple[str, datetime]]:
         paginator = self.client.get_paginator("list_objects_v2")

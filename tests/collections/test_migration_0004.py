@@ -1,8 +1,6 @@
 """Migration 0004 on a database with collections in it: the featured ones (which reps saw)
 stay visible as published, the others become drafts, and nothing is featured by default."""
 
-import os
-import uuid
 import warnings
 from datetime import UTC, datetime
 
@@ -12,22 +10,6 @@ from flask_migrate import downgrade, upgrade
 
 from app import create_app
 from app.extensions import db
-
-
-@pytest.fixture
-def empty_database_url(tmp_path):
-    if os.environ.get("LOCKSTEP_TEST_DB", "sqlite") != "postgresql":
-        yield f"sqlite:///{tmp_path / 'm0004.db'}"
-        return
-    name = f"lockstep_m0004_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
-                             isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _filler(column: sa.Column, n: int):

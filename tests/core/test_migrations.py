@@ -1,7 +1,5 @@
 """The migrations build exactly the schema the models describe, on SQLite and PostgreSQL."""
 
-import os
-import uuid
 import warnings
 
 import pytest
@@ -12,22 +10,6 @@ from flask_migrate import downgrade, upgrade
 
 from app import create_app
 from app.extensions import db
-
-
-@pytest.fixture
-def empty_database_url(tmp_path):
-    if os.environ.get("LOCKSTEP_TEST_DB", "sqlite") != "postgresql":
-        yield f"sqlite:///{tmp_path / 'migrations.db'}"
-        return
-    name = f"lockstep_migrations_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
-                             isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def test_upgrade_matches_models_and_downgrade_removes_everything(empty_database_url, tmp_path):

@@ -14,16 +14,6 @@ def md(*lines: str) -> bytes:
     return ("\n\n".join(lines) + "\n").encode()
 
 
-@pytest.fixture
-def marketer(api_token):
-    return api_token("marketer")[1]
-
-
-@pytest.fixture
-def rep(api_token):
-    return api_token("rep")[1]
-
-
 def search(client, headers, q, **params):
     response = client.get("/api/v1/search", query_string={"q": q, **params}, headers=headers)
     assert response.status_code == 200, response.get_data(as_text=True)
