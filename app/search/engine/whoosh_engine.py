@@ -70,8 +70,11 @@ class WhooshEngine:
             self._open()
             try:
                 self._current_snapshot().vocabulary()  # warm now, not in the first search
-            except Exception:
-                log.exception("search index could not be read at open")
+            except Exception as exc:
+                # Another worker may be creating or swapping the index this very moment; the
+                # first search reopens it, so one line is enough.
+                log.warning("search index could not be warmed at open (%r); the first search "
+                            "reopens it", exc)
 
     # --- opening --------------------------------------------------------------------------
 
