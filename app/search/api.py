@@ -21,7 +21,8 @@ def search(args):
         "search_id": searchlog.record_search(actor(), page.request, response.total),
         "total": response.total, "page": page.request.page, "per_page": page.request.per_page,
         "results": [{"id": h.asset_id, "title": h.title, "kind": h.kind, "stage": h.stage,
-                     "score": h.score, "updated_at": h.updated_at, "highlights": h.highlights}
+                     "score": h.score, "updated_at": h.updated_at, "highlights": h.highlights,
+                     "used_deals": h.used_deals, "won_deals": h.won_deals}
                     for h in response.hits],
         "facets": {name: [{"value": v, "count": c} for v, c in values]
                    for name, values in response.facets.items()},

@@ -5,7 +5,7 @@ still pending (their index entries may lag) and that the viewer may not see in t
 excluded before the engine counts anything, so totals and facet counts never include them.
 Every other index entry holds a state read after its last change (see app.search.sync). Then the
 shown hits are checked against the database's visibility rules, and their titles, badges and
-snippet texts come from the database, all in one query.
+snippet texts come from the database, all in one query, and their deal counts in one more.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from app.core.timeutil import today
 from app.extensions import db
 from app.library.models import Asset, AssetVersion
 from app.library.queries import visible_assets
-from app.search import sync
+from app.search import documents, sync
 from app.search.engine import FACETS, SORTS, STATUSES, Hit, SearchRequest, SearchResponse
 from app.search.lifecycle import get_engine, rebuild_if_needed
 from app.search.models import SearchOutbox
@@ -87,6 +87,7 @@ class ShownHits:
         self.actor, self.with_text = actor, with_text
         self.assets: dict[int, Asset] = {}
         self._texts: dict[int, str] = {}
+        self._evidence: documents.Evidence = {}
         self._loaded: set[int] | None = None
 
     def texts(self, asset_ids: list[int]) -> dict[int, str]:
@@ -98,13 +99,15 @@ class ShownHits:
         if self._loaded is not None and wanted <= self._loaded:
             return
         self.assets, self._texts = current_rows(self.actor, wanted, self.with_text)
+        self._evidence = documents.evidence_for(db.session, sorted(self.assets))
         self._loaded = wanted
 
     def refreshed(self, hit: Hit) -> Hit:
         """What the page shows comes from the database, not from the index's stored copy."""
         asset = self.assets[hit.asset_id]
+        used, won = self._evidence.get(hit.asset_id, (0, 0))
         return replace(hit, title=asset.title, kind=asset.kind, stage=asset.stage,
-                       updated_at=asset.updated_at)
+                       updated_at=asset.updated_at, used_deals=used, won_deals=won)
 
 
 def current_rows(actor: User, asset_ids: set[int],

@@ -29,6 +29,10 @@ class SearchHitSchema(Schema):
     updated_at = fields.DateTime(required=True)
     highlights = fields.List(fields.String(), required=True,
                              metadata={"description": "HTML-escaped; matches wrapped in <mark>"})
+    used_deals = fields.Integer(required=True, metadata={
+        "description": "Deals the asset was used in while they were open"})
+    won_deals = fields.Integer(required=True, metadata={
+        "description": "Of used_deals, the deals won"})
 
 
 class FacetValueSchema(Schema):

@@ -4,7 +4,9 @@ most_used sorts rank by them. Counts are worked out by hand below."""
 
 from __future__ import annotations
 
-from helpers import upload_asset
+import re
+
+from helpers import login, upload_asset
 
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -69,6 +71,16 @@ def test_win_rate_and_most_used_rank_by_real_usage(app, client, api_token, pendi
             a: (4, 2), b: (2, 2), c: (1, 0), d: (3, 0)}
     assert ranked(client, rep_headers, "win_rate") == [b, a, c, d]
     assert ranked(client, rep_headers, "most_used") == [a, d, b, c]
+    # The badges show the same counts, from the database, in the API and on the page.
+    results = client.get("/api/v1/search", query_string={"q": "lynx"},
+                         headers=rep_headers).get_json()["results"]
+    assert {hit["id"]: (hit["used_deals"], hit["won_deals"]) for hit in results} == {
+        a: (4, 2), b: (2, 2), c: (1, 0), d: (3, 0)}
+    login(client, rep.email)
+    page = client.get("/search", query_string={"q": "lynx", "sort": "most_used"}).text
+    badges = re.findall(r'class="badge evidence"[^>]*>([^<]+)<', page)
+    assert badges == ["used in 4 deals · 2 won", "used in 3 deals · 0 won",
+                      "used in 2 deals · 2 won", "used in 1 deal · 0 won"]
 
     # Reopening a won deal: its use no longer counts as a win (the deals event re-indexes).
     upsert(client, admin, external_id="OPP-1", name="Deal 1", owner_email=rep.email,

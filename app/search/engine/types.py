@@ -67,6 +67,10 @@ class Hit:
     stage: str | None
     updated_at: datetime
     highlights: list[str] = field(default_factory=list)
+    # Deals the asset was used in while they were open, and of those won (filled by the caller
+    # from the database, like the title: the index copy only ranks).
+    used_deals: int = 0
+    won_deals: int = 0
 
 
 @dataclass
