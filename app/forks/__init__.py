@@ -1,0 +1,1 @@
+"""Forks: a rep's private, tailored copy of a published asset, and suggestions back to marketing."""
