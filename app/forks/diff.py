@@ -70,19 +70,17 @@ def _words(old: str, new: str) -> tuple[str, str]:
 
 
 def _changed(old: list[str], new: list[str]) -> list[str]:
-    """A replaced block: alike lines paired word by word, the rest removed then added."""
-    pairs = list(zip(old, new, strict=False))
-    if all(SequenceMatcher(None, a, b, autojunk=False).ratio() >= _SIMILAR for a, b in pairs):
-        out_removed, out_added = [], []
-        for a, b in pairs:
+    """A replaced block, line by line: an alike pair word by word, any other pair whole."""
+    rows = []
+    for a, b in zip(old, new, strict=False):
+        if SequenceMatcher(None, a, b, autojunk=False).ratio() >= _SIMILAR:
             removed, added = _words(a, b)
-            out_removed.append(_line("removed", removed))
-            out_added.append(_line("added", added))
-        out_removed += [_line("removed", f"<del>{escape(a)}</del>") for a in old[len(pairs):]]
-        out_added += [_line("added", f"<ins>{escape(b)}</ins>") for b in new[len(pairs):]]
-        return out_removed + out_added
-    return ([_line("removed", f"<del>{escape(a)}</del>") for a in old]
-            + [_line("added", f"<ins>{escape(b)}</ins>") for b in new])
+        else:
+            removed, added = f"<del>{escape(a)}</del>", f"<ins>{escape(b)}</ins>"
+        rows += [_line("removed", removed), _line("added", added)]
+    rows += [_line("removed", f"<del>{escape(a)}</del>") for a in old[len(new):]]
+    rows += [_line("added", f"<ins>{escape(b)}</ins>") for b in new[len(old):]]
+    return rows
 
 
 def _unchanged(lines: list[str], context: int, first: bool, last: bool) -> list[str]:

@@ -101,7 +101,10 @@ def test_no_change_says_so():
     "<del>fake</del><ins>fake</ins>",
 ])
 def test_script_in_either_text_comes_out_escaped(attack):
-    out = diff_html(f"Hello\n{attack}\nBye\n", f"Hello\n{attack} changed\nBye {attack}\n")
+    old = f"Hello\nDear {attack} team, thanks for a long talk today\nBye\n"
+    new = f"Hello\nDear {attack} folks, thanks for a long talk today {attack}\nBye {attack}\n"
+    out = diff_html(old, new)
+    assert f"{REMOVED}Dear " in out  # the word-by-word path, not only whole lines
     markup = re.sub(r"</?(div|span|del|ins)( [^>]*)?>", "", out)
     assert "<" not in markup and ">" not in markup
     if "<" in attack:
