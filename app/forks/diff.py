@@ -25,6 +25,15 @@ _SIMILAR = 0.5
 _WORDS = re.compile(r"\w+|\s+|[^\w\s]")
 
 
+# Above this many lines, lines that fill over 1% of a text (blank ones) stop seeding matches:
+# exact matching is quadratic in them. The diff stays correct, only coarser around them.
+EXACT_UP_TO = 2_000
+
+
+def _line_matcher(a: list[str], b: list[str]) -> SequenceMatcher:
+    return SequenceMatcher(None, a, b, autojunk=max(len(a), len(b)) > EXACT_UP_TO)
+
+
 def _lines(text: str) -> list[str]:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     return lines[:-1] if lines[-1] == "" else lines
@@ -33,7 +42,7 @@ def _lines(text: str) -> list[str]:
 def diff_stats(old: str, new: str) -> tuple[int, int]:
     """(lines added, lines removed); a changed line counts once as each."""
     added = removed = 0
-    matcher = SequenceMatcher(None, _lines(old), _lines(new), autojunk=False)
+    matcher = _line_matcher(_lines(old), _lines(new))
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag != "equal":
             removed += i2 - i1
@@ -52,11 +61,10 @@ def _skip(count: int) -> str:
     return f'<div class="diff-skip">… {count} unchanged lines …</div>'
 
 
-def _words(old: str, new: str) -> tuple[str, str]:
+def _words(a: list[str], b: list[str], matcher: SequenceMatcher) -> tuple[str, str]:
     """The two lines with the removed words in <del> and the added ones in <ins>."""
-    a, b = _WORDS.findall(old), _WORDS.findall(new)
     removed, added = [], []
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         before, after = escape("".join(a[i1:i2])), escape("".join(b[j1:j2]))
         if tag == "equal":
             removed.append(before)
@@ -69,14 +77,21 @@ def _words(old: str, new: str) -> tuple[str, str]:
     return "".join(removed), "".join(added)
 
 
+def _pair(old: str, new: str) -> tuple[str, str]:
+    """One old line and the new line in its place: word by word when alike, else whole."""
+    a, b = _WORDS.findall(old), _WORDS.findall(new)
+    # Words, not characters, and the same cap as lines: a 100,000-character paragraph stays fast.
+    matcher = SequenceMatcher(None, a, b, autojunk=max(len(a), len(b)) > EXACT_UP_TO)
+    if matcher.ratio() >= _SIMILAR:
+        return _words(a, b, matcher)
+    return f"<del>{escape(old)}</del>", f"<ins>{escape(new)}</ins>"
+
+
 def _changed(old: list[str], new: list[str]) -> list[str]:
     """A replaced block, line by line: an alike pair word by word, any other pair whole."""
     rows = []
     for a, b in zip(old, new, strict=False):
-        if SequenceMatcher(None, a, b, autojunk=False).ratio() >= _SIMILAR:
-            removed, added = _words(a, b)
-        else:
-            removed, added = f"<del>{escape(a)}</del>", f"<ins>{escape(b)}</ins>"
+        removed, added = _pair(a, b)
         rows += [_line("removed", removed), _line("added", added)]
     rows += [_line("removed", f"<del>{escape(a)}</del>") for a in old[len(new):]]
     rows += [_line("added", f"<ins>{escape(b)}</ins>") for b in new[len(old):]]
@@ -98,7 +113,7 @@ def _unchanged(lines: list[str], context: int, first: bool, last: bool) -> list[
 def diff_html(old: str, new: str, context: int = 2) -> str:
     """Safe HTML showing how `new` differs from `old`."""
     a, b = _lines(old), _lines(new)
-    opcodes = SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    opcodes = _line_matcher(a, b).get_opcodes()
     if all(tag == "equal" for tag, *_ in opcodes):
         return '<div class="diff diff-none">No changes to the text.</div>'
     context = max(context, 0)

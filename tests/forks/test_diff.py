@@ -140,3 +140,22 @@ def test_large_texts_diff_quickly():
     out = diff_html(old, new)
     assert time.perf_counter() - started < 5
     assert out.count("diff-skip") == 2 and diff_stats(old, new) == (1, 1)
+
+
+def test_a_100000_character_paragraph_is_highlighted_word_by_word_quickly():
+    old = " ".join(f"term{i % 997} and the" for i in range(8_000))
+    assert len(old) > 100_000
+    new = old.replace("term500 and", "term500 or", 1)
+    started = time.perf_counter()
+    out = diff_html(old, new)
+    assert time.perf_counter() - started < 2
+    assert out.count("<del>") == 1 and "<del>and</del>" in out and "<ins>or</ins>" in out
+
+
+def test_long_texts_full_of_blank_lines_stay_fast():
+    lines = [line for i in range(3_000) for line in (f"Paragraph {i}.", "")]
+    old = "\n".join(lines)
+    new = "\n".join(lines[::-1])
+    started = time.perf_counter()
+    diff_html(old, new)
+    assert time.perf_counter() - started < 3

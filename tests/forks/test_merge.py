@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 
 import corpus
 import docx
@@ -280,3 +281,29 @@ def _edited(rng: random.Random, lines: list[str]) -> list[str]:
         else:
             edited[where] = edited[where] + f" changed {rng.randint(0, 999)}"
     return edited
+
+
+def test_long_texts_full_of_blank_lines_merge_fast_and_clean():
+    # 10,000 lines, half of them blank: past the exact-matching limit, still right.
+    lines = [line for i in range(5_000) for line in (f"Paragraph {i}.", "")]
+    base = "\n".join(lines) + "\n"
+    mine = base.replace("Paragraph 10.\n", "Paragraph 10, for Acme.\n")
+    theirs = base.replace("Paragraph 4000.\n\n", "").replace("Paragraph 9.", "Paragraph 9 v2.")
+    started = time.perf_counter()
+    result = merge(base, mine, theirs)
+    assert time.perf_counter() - started < 3
+    assert result.clean and result.text == theirs.replace(
+        "Paragraph 10.\n", "Paragraph 10, for Acme.\n")
+
+
+def test_a_shuffled_long_text_merges_without_hanging():
+    rng = random.Random(1)
+    lines = [line for i in range(5_000) for line in (f"Paragraph {i}.", "")]
+    mine, theirs = list(lines), list(lines)
+    rng.shuffle(mine)
+    rng.shuffle(theirs)
+    started = time.perf_counter()
+    result = merge("\n".join(lines), "\n".join(mine), "\n".join(theirs))
+    assert time.perf_counter() - started < 5
+    both = result.resolve(dict.fromkeys(range(len(result.conflicts)), "both"))
+    assert set(both.split("\n")) >= set(mine)
