@@ -123,8 +123,7 @@ def render_text(source: str, values: Mapping[str, str]) -> str:
 
 def render_html(source: str, values: Mapping[str, str]) -> str:
     """An HTML asset with its fields filled (values escaped), then sanitized."""
-    escape = lambda value: html.escape(value, quote=True)  # noqa: E731
-    return sanitize_html(placeholders.fill(source, _normalised(values), escape))
+    return sanitize_html(placeholders.fill(source, _normalised(values), html.escape))
 
 
 def _markdown() -> MarkdownIt:
