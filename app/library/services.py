@@ -6,6 +6,7 @@ Each public function is one unit of work and commits once at its end. Blobs are 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, BinaryIO
 
 from flask import current_app
@@ -68,12 +69,15 @@ def archive_asset(actor: User, asset_id: int) -> Asset:
 
 
 def add_version(actor: User, asset_id: int, stream: BinaryIO, filename: str | None,
-                notes: str = "") -> AssetVersion:
+                notes: str = "", *, commit: bool = True) -> AssetVersion:
+    """`commit=False` leaves the new version in the caller's unit of work (another area's
+    service that records why the version was made, in the same transaction)."""
     asset = ensure_can_edit_asset(actor, db.session.get(Asset, asset_id))
     notes = clean_notes(notes)
     ingested = ingest(stream, filename, get_storage(), ingest_limits())
     version = _append_version(asset, actor, ingested, notes)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return version
 
 
@@ -122,6 +126,16 @@ def _append_version(asset: Asset, actor: User, ingested: IngestedFile, notes: st
     })
 
 
+# Other areas that learn something from each new version (forks find its personalization
+# fields), called inside the unit of work that stores it; registered by the application factory.
+_version_added: list[Callable[[AssetVersion], None]] = []
+
+
+def on_version_added(hook: Callable[[AssetVersion], None]) -> None:
+    if hook not in _version_added:
+        _version_added.append(hook)
+
+
 def _insert_next_version(asset: Asset, values: dict[str, Any]) -> AssetVersion:
     """Take number max+1; when a concurrent upload took it first, the unique constraint says so
     and we try the next one inside a savepoint, so the rest of the unit of work survives."""
@@ -137,6 +151,8 @@ def _insert_next_version(asset: Asset, values: dict[str, Any]) -> AssetVersion:
             continue
         asset.current_version = version
         asset.kind = version.kind
+        for hook in _version_added:
+            hook(version)
         return version
     raise Conflict("Too many uploads to this asset at the same moment; try again.")
 
