@@ -15,7 +15,10 @@ from collections.abc import Callable, Iterable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
 
+from lxml import etree
+
 from app.library.extract_office import zip_bomb_note
+from app.library.extract_output import NOT_OFFICE
 
 from . import placeholders
 from .placeholders import FIELD, MAX_VALUE, normalise
@@ -42,9 +45,24 @@ Writer = Callable[[object, list[str]], None]
 
 
 def guard_zip(path: str, what: str) -> None:
+    """Refuse what is not a zip, or would unpack to far more than any real Office file."""
     note = zip_bomb_note(str(path))
+    if note == NOT_OFFICE:
+        raise TailoringError(f"This {what} cannot be opened: it is not an Office file, "
+                             "or it is damaged.")
     if note:
         raise TailoringError(f"This {what} cannot be opened: {note}")
+
+
+def cannot_open(what: str, exc: Exception) -> TailoringError:
+    """The rep's version of whatever the Office library raised while opening the file."""
+    if isinstance(exc, KeyError):
+        reason = "it is a zip archive, but not an Office file."
+    elif isinstance(exc, etree.XMLSyntaxError):
+        reason = f"part of it is damaged ({exc.msg})."
+    else:
+        reason = str(exc) or type(exc).__name__
+    return TailoringError(f"This {what} cannot be opened: {reason}")
 
 
 def line_text(line: Line) -> str:

@@ -13,6 +13,7 @@ from lxml import etree
 from .office_base import (
     Scan,
     TailoringError,
+    cannot_open,
     clean_values,
     fill_line,
     guard_zip,
@@ -97,17 +98,11 @@ def open_word(path):
     try:
         part = Package.open(str(path)).main_document_part
     except Exception as exc:
-        raise TailoringError(f"This {WHAT} cannot be opened: {_reason(exc)}") from exc
+        raise cannot_open(WHAT, exc) from exc
     if not isinstance(part, DocumentPart):
         raise TailoringError(f"This {WHAT} cannot be opened: it is not a Word document "
                              f"(its main part is {part.content_type}).")
     return part.document
-
-
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, KeyError):
-        return "it is a zip archive, but not an Office file."
-    return str(exc) or type(exc).__name__
 
 
 # --- where the text is ----------------------------------------------------------------------

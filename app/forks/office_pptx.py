@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from .office_base import (
     Scan,
     TailoringError,
+    cannot_open,
     clean_values,
     fill_line,
     guard_zip,
@@ -72,9 +73,7 @@ def open_presentation(path):
         # Package.open accepts the template and slideshow flavours that Presentation() refuses.
         part = Package.open(str(path)).presentation_part
     except Exception as exc:
-        reason = ("it is a zip archive, but not an Office file." if isinstance(exc, KeyError)
-                  else str(exc) or type(exc).__name__)
-        raise TailoringError(f"This {WHAT} cannot be opened: {reason}") from exc
+        raise cannot_open(WHAT, exc) from exc
     if not isinstance(part, PresentationPart):
         raise TailoringError(f"This {WHAT} cannot be opened: it is not a presentation "
                              f"(its main part is {part.content_type}).")

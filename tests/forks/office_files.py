@@ -7,12 +7,12 @@ import zipfile
 from pathlib import Path
 
 from docx import Document
-from docx.shared import Pt, RGBColor
+from docx.shared import Pt
 from pptx import Presentation
 from pptx.util import Inches
 
-RED = RGBColor(0xC0, 0x10, 0x10)
-BLUE = RGBColor(0x10, 0x20, 0xC0)
+# Colours as hex: python-docx and python-pptx each have their own RGBColor class.
+RED, BLUE = "C01010", "1020C0"
 
 
 def style_run(run, bold=None, italic=None, size=None, color=None):
@@ -20,7 +20,11 @@ def style_run(run, bold=None, italic=None, size=None, color=None):
     if size:
         run.font.size = Pt(size)
     if color is not None:
-        run.font.color.rgb = color
+        if type(run).__module__.startswith("docx"):
+            from docx.shared import RGBColor
+        else:
+            from pptx.dml.color import RGBColor
+        run.font.color.rgb = RGBColor.from_string(color)
     return run
 
 
@@ -36,7 +40,7 @@ def run_facts(runs) -> list[tuple]:
     facts = []
     for run in runs:
         size = run.font.size.pt if run.font.size is not None else None
-        color = run.font.color.rgb if run.font.color and run.font.color.type else None
+        color = str(run.font.color.rgb) if run.font.color and run.font.color.type else None
         facts.append((run.text, run.font.bold, run.font.italic, size, color))
     return facts
 
