@@ -49,15 +49,13 @@ def render(fork: Fork, text_format: str = "source") -> Rendered:
     if fork.method == "text":
         return _text(fork, text_format)
     suffix = {"docx": ".docx", "pptx": ".pptx", "pdf": ".pdf"}[fork.method]
-    out = tempfile.NamedTemporaryFile(prefix="lockstep-tailored-", suffix=suffix)  # noqa: SIM115
-    try:
+    with tempfile.TemporaryDirectory(prefix="lockstep-tailored-") as folder:
+        out = Path(folder) / f"tailored{suffix}"
         with sources.local_copy(fork.source_version) as source:
-            _render_file(fork, source, Path(out.name))
-        out.seek(0)
-    except BaseException:
-        out.close()
-        raise
-    return Rendered(out, _filename(fork, suffix), CONTENT_TYPES[suffix])
+            _render_file(fork, source, out)
+        # Opened before the folder goes: the file lives on until the response closes it.
+        stream = open(out, "rb")  # noqa: SIM115
+    return Rendered(stream, _filename(fork, suffix), CONTENT_TYPES[suffix])
 
 
 def _render_file(fork: Fork, source: Path, out: Path) -> None:

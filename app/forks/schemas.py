@@ -22,7 +22,7 @@ class ForkInSchema(Schema):
         data_key="fields", metadata={"description": "Field name → value; values of at most "
                                                     f"{placeholders.MAX_VALUE:,} characters"})
     body = fields.String(metadata={"description": "Markdown, HTML and text forks: the text"})
-    slides = fields.List(fields.Integer(), metadata={
+    slides = fields.List(fields.Integer(strict=True), metadata={
         "description": "PowerPoint forks: the source's 1-based slide numbers to keep, in order"})
     cover = fields.Nested(CoverSchema, metadata={"description": "PDF forks: the cover page"})
     parent_fork_id = fields.Integer(validate=ID, metadata={

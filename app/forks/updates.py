@@ -17,7 +17,8 @@ from app.forks.models import Fork
 from app.forks.permissions import ensure_can_edit_fork
 from app.library.models import AssetVersion
 
-SIMILAR_SLIDE = 0.6
+# A slide edited a little is still that slide; two slides that share a template are not.
+SIMILAR_SLIDE = 0.8
 
 
 @dataclass
@@ -127,20 +128,14 @@ def _carry_slides(fork: Fork, current: AssetVersion) -> tuple[list[int], list[st
     from app.forks import slides as slide_texts
 
     old, new = slide_texts.texts_of(fork.source_version), slide_texts.texts_of(current)
-    mapped, lost, used = [], [], set()
-    for number in fork.slides or []:
-        match = _matching_slide(old[number - 1] if number <= len(old) else "", new, used)
-        if match is None:
-            lost.append(number)
-            continue
-        used.add(match)
-        mapped.append(match)
+    moves = slide_moves(old, new)
+    mapped = [moves[n] for n in fork.slides or [] if n in moves]
+    lost = [n for n in fork.slides or [] if n not in moves]
     notes = []
     if lost:
         notes.append(f"Slide {', '.join(map(str, lost))} of your selection is no longer in the "
                      "source.")
-    known = {n for n in range(1, len(new) + 1)} - used
-    fresh = sorted(n for n in known if _matching_slide(new[n - 1], old, set()) is None)
+    fresh = sorted(set(range(1, len(new) + 1)) - set(moves.values()))
     if fresh:
         notes.append(f"The source has new slides: {', '.join(map(str, fresh))}; add them in "
                      "the slide picker if you want them.")
@@ -150,11 +145,23 @@ def _carry_slides(fork: Fork, current: AssetVersion) -> tuple[list[int], list[st
     return mapped, notes
 
 
-def _matching_slide(text: str, candidates: list[str], used: set[int]) -> int | None:
-    exact = [i + 1 for i, t in enumerate(candidates) if t == text and i + 1 not in used]
-    if exact:
-        return exact[0]
-    scored = [(difflib.SequenceMatcher(None, text, t).ratio(), i + 1)
-              for i, t in enumerate(candidates) if i + 1 not in used]
-    best = max(scored, default=(0.0, None))
-    return best[1] if best[0] >= SIMILAR_SLIDE else None
+def slide_moves(old: list[str], new: list[str]) -> dict[int, int]:
+    """Old slide number -> new slide number, for the slides still there: identical text
+    first, then the most similar remaining slide (a slide marketing edited a little)."""
+    moves: dict[int, int] = {}
+    taken: set[int] = set()
+    for number, text in enumerate(old, 1):
+        same = next((i for i, t in enumerate(new, 1) if t == text and i not in taken), None)
+        if same is not None:
+            moves[number] = same
+            taken.add(same)
+    for number, text in enumerate(old, 1):
+        if number in moves:
+            continue
+        scored = [(difflib.SequenceMatcher(None, text, t).ratio(), i)
+                  for i, t in enumerate(new, 1) if i not in taken]
+        best = max(scored, default=(0.0, 0))
+        if best[0] >= SIMILAR_SLIDE:
+            moves[number] = best[1]
+            taken.add(best[1])
+    return moves

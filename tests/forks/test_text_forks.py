@@ -4,6 +4,8 @@ hand in each test."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from helpers import upload_asset
 
@@ -56,12 +58,13 @@ def test_fork_finds_fields_and_renders_the_tailored_text(client, people):
     assert [f["name"] for f in body["fields"]] == ["company", "rep_name"]
     assert body["body"] == TEMPLATE and body["source_update"] is None
 
-    rendered = client.get(f"/api/v1/forks/{body['id']}/render", headers=people["rep"][1])
+    rendered = client.get(f"/api/v1/forks/{body['id']}/render", buffered=True,
+                          headers=people["rep"][1])
     assert rendered.status_code == 200
     assert rendered.headers["Content-Disposition"].startswith("attachment")
     assert rendered.get_data(as_text=True) == TEMPLATE.replace(
         "{{company}}", "Acme <Corp>").replace("{{rep_name}}", "Dana")
-    html = client.get(f"/api/v1/forks/{body['id']}/render?format=html",
+    html = client.get(f"/api/v1/forks/{body['id']}/render?format=html", buffered=True,
                       headers=people["rep"][1]).get_data(as_text=True)
     assert "<h1>Hello Acme &lt;Corp&gt;</h1>" in html and "<Corp>" not in html
 
@@ -72,10 +75,13 @@ def test_script_in_the_source_and_in_values_never_survives(client, people):
     asset = publish(client, people["marketer"][1], hostile.encode())
     created = fork(client, people["rep"][1], asset,
                    fields={"company": '<img src=x onerror=alert(4)>'}).get_json()
-    html = client.get(f"/api/v1/forks/{created['id']}/render?format=html",
+    html = client.get(f"/api/v1/forks/{created['id']}/render?format=html", buffered=True,
                       headers=people["rep"][1]).get_data(as_text=True).lower()
-    for marker in ("<script", "javascript:", "onerror", "<img src=x"):
-        assert marker not in html, marker
+    tags = re.findall(r"<[^>]*>", html)
+    assert "<script>" not in tags and not [t for t in tags if "javascript" in t]
+    assert not [t for t in tags if "onerror" in t]
+    # What was markup in the field value is shown as text.
+    assert "&lt;img src=x onerror=alert(4)&gt;" in html
 
 
 def test_a_fork_is_private_to_its_owner_and_marketing(client, people):
@@ -85,7 +91,7 @@ def test_a_fork_is_private_to_its_owner_and_marketing(client, people):
                          "admin": 200}.items():
         assert client.get(f"/api/v1/forks/{fork_id}",
                           headers=people[role][1]).status_code == status, role
-        assert client.get(f"/api/v1/forks/{fork_id}/render",
+        assert client.get(f"/api/v1/forks/{fork_id}/render", buffered=True,
                           headers=people[role][1]).status_code == status, role
     # Seeing is not changing: only the owner (and admins) tailor it.
     for role, status in {"other": 404, "marketer": 403, "leader": 403, "admin": 200}.items():
