@@ -161,3 +161,48 @@ def test_a_file_the_office_libraries_cannot_open_is_a_clear_error(app, client, m
     response = client.get(f"/api/v1/forks/{fork_id}/render", buffered=True, headers=rep[1])
     assert response.status_code == 422
     assert "cannot" in response.get_json()["error"]["message"].lower()
+
+
+def test_what_marketing_learns_is_counted_by_hand(app, client, marketer, api_token):
+    asset = publish(client, marketer, pptx_bytes(["One", "Two", "Three", "Four"]), "deck.pptx")
+    choices = [  # (fields, slides) of four forks by three reps
+        ({"company": "Acme"}, [1, 2, 4]),
+        ({"company": " acme "}, [1, 4]),
+        ({"company": "Beta"}, None),
+        ({}, [2, 1, 4]),
+    ]
+    reps = [api_token("rep")[1] for _ in range(3)]
+    for index, (values, slides) in enumerate(choices):
+        body = {"fields": values} | ({"slides": slides} if slides else {})
+        response = client.post(f"/api/v1/assets/{asset}/forks", headers=reps[index % 3],
+                               json=body)
+        assert response.status_code == 201, response.get_json()
+    from app.forks import queries
+    from app.library.models import Asset
+
+    with app.app_context():
+        learned = queries.learning(db.session.get(Asset, asset))
+    assert (learned.forks, learned.owners, learned.current_forks) == (4, 3, 4)
+    # company filled in 3 forks; "Acme" and " acme " are one value, shown as first spelt.
+    assert [(f.name, f.filled, f.typical) for f in learned.fields] == [
+        ("company", 3, [("Acme", 2), ("Beta", 1)])]
+    # Slide 3 dropped by forks 1, 2 and 4; slide 2 by fork 2; 1 and 4 by none.
+    assert learned.dropped_slides == [(3, 3), (2, 1)]
+
+
+def test_accepting_a_slide_selection_makes_the_next_deck(client, marketer, rep):
+    user, headers = rep
+    asset = publish(client, marketer, pptx_bytes(["One", "Two", "Three"]), "deck.pptx")
+    fork_id = client.post(f"/api/v1/assets/{asset}/forks", headers=headers, json={
+        "fields": {"company": "Acme"}, "slides": [3, 1]}).get_json()["id"]
+    suggestion = client.post(f"/api/v1/forks/{fork_id}/suggest", headers=headers,
+                             json={"comment": "Lead with the case"}).get_json()
+    accepted = client.post(f"/api/v1/suggestions/{suggestion['id']}/accept", headers=marketer,
+                           json={})
+    assert accepted.status_code == 200, accepted.get_json()
+    new = client.get(f"/api/v1/assets/{asset}/versions/2/download", headers=marketer,
+                     buffered=True)
+    deck = Presentation(io.BytesIO(new.get_data()))
+    assert [s.shapes.title.text for s in deck.slides] == ["Three", "One"]
+    # The account's values are not marketing's: the field stays a field.
+    assert deck.slides[0].placeholders[1].text == "Body of Three for {{company}}"
