@@ -18,6 +18,7 @@ from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.core.permissions import ensure_manages_content
 from app.core.text import is_clean_text
 from app.extensions import db
+from app.library import office_pdf
 from app.library.fields import clean_fields
 from app.library.filenames import title_from_filename
 from app.library.ingest import IngestedFile, IngestLimits, ingest
@@ -35,6 +36,8 @@ def ingest_limits() -> IngestLimits:
         extract_timeout=cfg["EXTRACT_TIMEOUT_SECONDS"],
         extract_max_bytes=cfg["EXTRACT_MAX_BYTES"],
         tmp_dir=cfg["UPLOAD_TMP_DIR"],
+        soffice=office_pdf.find_soffice(cfg["SOFFICE_PATH"]) if cfg["OFFICE_PREVIEWS"] else None,
+        office_timeout=cfg["OFFICE_PREVIEW_TIMEOUT_SECONDS"],
     )
 
 
@@ -98,7 +101,7 @@ def restore_version(actor: User, asset_id: int, number: int, notes: str = "") ->
 
 
 _COPIED_ON_RESTORE = ("storage_key", "sha256", "size", "content_type", "kind", "filename",
-                      "page_count", "text", "text_note", "thumbnail_key")
+                      "page_count", "text", "text_note", "thumbnail_key", "preview_pdf_key")
 
 
 def clean_notes(notes: str | None) -> str:
@@ -121,6 +124,7 @@ def _append_version(asset: Asset, actor: User, ingested: IngestedFile, notes: st
         "text": extraction.text.replace("\x00", ""),
         "text_note": (extraction.note or None) and extraction.note[:500],
         "thumbnail_key": ingested.thumbnail_key,
+        "preview_pdf_key": ingested.preview_pdf_key,
         "author_id": actor.id,
         "notes": clean_notes(notes),
     })

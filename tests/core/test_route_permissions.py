@@ -18,6 +18,7 @@ EDITORS = {"owner", "admin"}
 ADMINS = {"admin"}
 CURATOR = {"owner", "admin"}  # the collection below belongs to `owner`
 DEAL_EDITORS = {"rep", "admin"}  # the deal below belongs to `rep`
+SAMPLE_DECK = "office/pptx/minimal.pptx"
 FORK_EDITORS = {"rep", "admin"}  # the forks below belong to `rep`
 FORK_WATCHERS = {"leader", "marketer", "owner", "admin"}
 NEW_DEAL = {"external_id": "API-1", "name": "Via API", "stage": "Discovery",
@@ -39,6 +40,8 @@ TABLE = [
     ("library.download", "GET", "/assets/{asset}/versions/1/download", EVERYONE, None),
     ("library.view", "GET", "/assets/{asset}/versions/1/view", EVERYONE, None),
     ("library.thumbnail", "GET", "/assets/{asset}/thumbnail", EVERYONE, None),
+    ("library.preview_pdf", "GET", "/assets/{deck}/versions/1/preview.pdf", EVERYONE, None),
+    ("library.page_thumbnail", "GET", "/assets/{deck}/versions/1/pages/2.png", EVERYONE, None),
     ("auth.logout", "POST", "/logout", EVERYONE, {}),
     ("auth.change_password", "GET", "/account/password", EVERYONE, None),
     ("auth.change_password", "POST", "/account/password", EVERYONE,
@@ -228,6 +231,16 @@ def _add_forks(ids, users):
                                body="# Hello {{company}}\n\nIntro.\n\nMy line.\n")
     library.add_version(owner, moving.id, io.BytesIO(b"# Hello {{company}}!\n\nIntro.\n"),
                         "talk-track.md")
+    deck = library.create_asset(owner, io.BytesIO(corpus_file(SAMPLE_DECK)), "deck.pptx",
+                                {"status": "published"})
+    # What LibreOffice would have made of it (the preview tests run the real conversion).
+    from app.storage.flask import get_storage
+
+    version = deck.current_version
+    version.preview_pdf_key = get_storage().save(io.BytesIO(corpus_file(SAMPLE_PDF))).key
+    version.page_count = 4
+    db.session.commit()
+    ids.update(deck=deck.id)
     ids.update(template=template.id, fork=fork.id, suggestion=suggestion.id, behind=behind.id,
                fork_body=fork.body, behind_body=behind.body,
                behind_version=behind.source_version_id, template_version=fork.source_version_id)

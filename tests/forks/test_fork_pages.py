@@ -131,3 +131,23 @@ def test_marketing_sets_field_defaults_and_the_fork_uses_them(app, client, marke
     fork_id = fork_from_page(client, asset)
     download = client.get(f"/forks/{fork_id}/download", buffered=True)
     assert download.get_data(as_text=True).startswith("# Hello your team\n")
+
+
+def test_the_slide_picker_keeps_and_orders_slides(client, marketer, login_as):
+    from forks.test_office_forks import pptx_bytes
+
+    asset = publish(client, marketer[1], pptx_bytes(["One", "Two", "Three"]), "deck.pptx")
+    login_as("rep")
+    fork_id = fork_from_page(client, asset)
+    page = client.get(f"/forks/{fork_id}").get_data(as_text=True)
+    assert page.count('class="slide"') == 3
+    assert f"/assets/{asset}/versions/1/pages/3.png" in page
+    saved = post(client, f"/forks/{fork_id}", title="Deck", account="Acme",
+                 **{"slides-shown": "1", "keep-3": "1", "order-3": "1", "keep-1": "1",
+                    "order-1": "2", "order-2": "3"})  # slide 2 unticked: dropped
+    assert saved.status_code == 302
+    fork = client.get(f"/api/v1/forks/{fork_id}").get_json()
+    assert fork["slides"] == [3, 1]
+    none_kept = post(client, f"/forks/{fork_id}", title="Deck", **{"slides-shown": "1"})
+    assert none_kept.status_code == 422 and "Keep at least one slide." in none_kept.get_data(
+        as_text=True)
