@@ -28,9 +28,12 @@ FILE_RESPONSE = {200: {"description": "The tailored file, as an attachment",
                        "content": {"application/octet-stream": {}}}}
 
 
-def fork_view(fork: Fork) -> dict:
+def fork_view(fork: Fork, with_diff: bool = True) -> dict:
+    """One fork; lists leave out the line counts of a pending source update (each costs
+    reading and diffing two versions)."""
     known = sources.fields_of(fork.source_version)
-    update = updates.pending_update(fork)
+    update = updates.pending_update(fork) if with_diff else None
+    current = fork.source_asset.current_version
     return {
         "id": fork.id, "title": fork.title, "account": fork.account, "method": fork.method,
         "owner": fork.owner, "source_asset_id": fork.source_asset_id,
@@ -40,11 +43,16 @@ def fork_view(fork: Fork) -> dict:
                         "value": fork.values.get(f["name"])} for f in known.fields],
         "slides": fork.slides, "slide_count": known.slide_count, "body": fork.body,
         "cover": fork.cover, "revision": fork.revision,
-        "source_update": update and {"version": update.current.number,
-                                     "added_lines": update.added,
-                                     "removed_lines": update.removed},
+        "source_update": _source_update(fork, current, update),
         "created_at": fork.created_at, "updated_at": fork.updated_at,
     }
+
+
+def _source_update(fork: Fork, current, update) -> dict | None:
+    if current is None or current.number <= fork.source_version.number:
+        return None
+    return {"version": current.number, "added_lines": update.added if update else None,
+            "removed_lines": update.removed if update else None}
 
 
 def suggestion_view(suggestion: Suggestion) -> dict:
@@ -76,7 +84,7 @@ class AssetForks(MethodView):
     @blp.response(200, ForkSchema(many=True))
     def get(self, asset_id):
         """Every fork of the asset (marketers, leaders and admins)."""
-        return [fork_view(f) for f in queries.forks_of_asset(actor(), asset_id)]
+        return [fork_view(f, with_diff=False) for f in queries.forks_of_asset(actor(), asset_id)]
 
     @blp.arguments(ForkInSchema)
     @blp.response(201, ForkSchema)
@@ -84,8 +92,7 @@ class AssetForks(MethodView):
         """Fork a published asset's current version (or, with `parent_fork_id`, a fork)."""
         changes = _changes(args)
         parent = changes.pop("parent_fork_id", None)
-        fork = services.create_fork(actor(), asset_id=None if parent else asset_id,
-                                    parent_fork_id=parent, **changes)
+        fork = services.create_fork(actor(), asset_id=asset_id, parent_fork_id=parent, **changes)
         return fork_view(fork)
 
 
@@ -93,7 +100,7 @@ class AssetForks(MethodView):
 @blp.response(200, ForkSchema(many=True))
 def my_forks():
     """The caller's own forks, most recently changed first."""
-    return [fork_view(f) for f in queries.my_forks(actor())]
+    return [fork_view(f, with_diff=False) for f in queries.my_forks(actor())]
 
 
 @blp.route("/forks/<id:fork_id>")

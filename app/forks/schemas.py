@@ -45,8 +45,9 @@ class FieldSchema(Schema):
 
 class SourceUpdateSchema(Schema):
     version = fields.Integer(required=True)
-    added_lines = fields.Integer(required=True)
-    removed_lines = fields.Integer(required=True)
+    added_lines = fields.Integer(allow_none=True, required=True, metadata={
+        "description": "Lines the source gained since the fork's version (null in lists)"})
+    removed_lines = fields.Integer(allow_none=True, required=True)
 
 
 class ForkSchema(Schema):

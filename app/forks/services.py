@@ -27,6 +27,9 @@ def create_fork(actor: User, *, asset_id: int | None = None, parent_fork_id: int
     if parent_fork_id is not None:
         parent = ensure_can_view_fork(actor, db.session.get(Fork, parent_fork_id))
         asset, version = parent.source_asset, parent.source_version
+        if asset_id is not None and asset_id != asset.id:
+            raise ValidationFailed("That fork is not a fork of this asset.",
+                                   {"parent_fork_id": "other_asset"})
     else:
         asset = ensure_can_view_asset(actor, db.session.get(Asset, asset_id))
         version = asset.current_version

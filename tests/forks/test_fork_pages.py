@@ -151,3 +151,19 @@ def test_the_slide_picker_keeps_and_orders_slides(client, marketer, login_as):
     none_kept = post(client, f"/forks/{fork_id}", title="Deck", **{"slides-shown": "1"})
     assert none_kept.status_code == 422 and "Keep at least one slide." in none_kept.get_data(
         as_text=True)
+
+
+def test_a_fork_of_a_fork_from_the_page(client, marketer, login_as):
+    asset = publish(client, marketer[1])
+    login_as("rep")
+    parent = fork_from_page(client, asset)
+    post(client, f"/forks/{parent}", title="Parent", account="Acme", **{"field-company": "Acme"})
+    response = post(client, f"/assets/{asset}/fork", account="Acme EU", parent_fork_id=parent)
+    child = int(re.search(r"/forks/(\d+)$", response.headers["Location"]).group(1))
+    shown = client.get(f"/api/v1/forks/{child}").get_json()
+    assert shown["parent_fork_id"] == parent and shown["account"] == "Acme EU"
+    assert {f["name"]: f["value"] for f in shown["fields"]} == {"company": "Acme"}
+    other = publish(client, marketer[1], b"# Other {{x}}\n", "other.md")
+    wrong = client.post(f"/api/v1/assets/{other}/forks", json={"parent_fork_id": parent},
+                        headers={"X-CSRFToken": csrf_token(client)})
+    assert wrong.status_code == 422
