@@ -8,7 +8,7 @@ PORT ?= 5000
 HOST ?= 127.0.0.1
 export FLASK_APP := wsgi:app
 
-.PHONY: run test test-sqlite test-postgresql setup browser corpus lint format bench clean
+.PHONY: run test test-sqlite test-postgresql setup browser office corpus lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +40,14 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Install Debian's chromium (apt-get install chromium) for the browser tests" >&2; exit 1; fi; }
 
-test: setup browser
+# Debian's LibreOffice for real Word and PowerPoint previews (optional when running the app).
+office:
+	@command -v soffice >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq --no-install-recommends \
+	    libreoffice-writer libreoffice-impress >/dev/null; \
+	  else echo "Install Debian's LibreOffice (apt-get install libreoffice-writer libreoffice-impress) for the preview tests" >&2; exit 1; fi; }
+
+test: setup browser office
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgresql
 

@@ -70,6 +70,10 @@ class Config:
     SEARCH_INDEX_DIR = env_str("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
     EXTRACT_TIMEOUT_SECONDS = env_int("EXTRACT_TIMEOUT_SECONDS", 30)
     EXTRACT_MAX_BYTES = env_int("EXTRACT_MAX_BYTES", 200 * 1024 * 1024)
+    # Real page previews of Word and PowerPoint files, when LibreOffice is installed.
+    OFFICE_PREVIEWS = env_bool("OFFICE_PREVIEWS", True)
+    SOFFICE_PATH = env_str("SOFFICE_PATH")  # default: soffice on PATH
+    OFFICE_PREVIEW_TIMEOUT_SECONDS = env_int("OFFICE_PREVIEW_TIMEOUT_SECONDS", 60)
     TRUSTED_HOSTS = env_list("TRUSTED_HOSTS")
     # Number of proxies in front of the app whose X-Forwarded-* headers are trusted (0 = none).
     PROXY_FIX_COUNT = env_int("PROXY_FIX_COUNT", 0)
@@ -129,6 +133,8 @@ class TestingConfig(Config):
     STORAGE_BACKEND = "local"
     MAX_UPLOAD_BYTES = env_int("TEST_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
     EXTRACT_TIMEOUT_SECONDS = 20
+    # Seconds of LibreOffice per Office upload; the preview tests turn it on.
+    OFFICE_PREVIEWS = False
     REDIS_URL = None  # each test that wants Redis says so
     # Tests share user ids and one client IP across many requests; the rate-limit tests set
     # their own small limits.

@@ -95,6 +95,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.deals.api import blp as deals_api
     from app.deals.imports_api import blp as deal_imports_api
     from app.deals.views import bp as deals_bp
+    from app.forks.api import blp as forks_api
+    from app.forks.views import bp as forks_bp
     from app.library.api import blp as assets_api
     from app.library.views import bp as library_bp
     from app.search.api import blp as search_api
@@ -102,9 +104,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.settings.views import bp as settings_bp
 
     for blueprint in (auth_bp, admin_bp, library_bp, search_bp, collections_bp, deals_bp,
-                      deals_admin_bp, settings_bp):
+                      deals_admin_bp, settings_bp, forks_bp):
         app.register_blueprint(blueprint)
-    init_api(app, (me_api, assets_api, search_api, deal_imports_api, deals_api))
+    init_api(app, (me_api, assets_api, search_api, deal_imports_api, deals_api, forks_api))
 
 
 def _connect_areas() -> None:
@@ -112,17 +114,32 @@ def _connect_areas() -> None:
     neither imports the other."""
     from app.core.extras import provide
     from app.deals.events import on_asset_evidence_changed
-    from app.deals.extras import open_deals_home, use_in_deal, use_in_deal_on_hits
+    from app.deals.extras import (
+        open_deals_home,
+        use_fork_in_deal,
+        use_in_deal,
+        use_in_deal_on_hits,
+    )
     from app.deals.queries import asset_evidence
+    from app.deals.services import register_fork_lookup
+    from app.forks import services as fork_services
+    from app.forks import sources as fork_sources
+    from app.forks.extras import asset_forks
+    from app.library.services import on_version_added
     from app.search import documents as search_documents
     from app.search import outbox as search_outbox
 
     provide("asset_detail", use_in_deal)
+    provide("asset_detail", asset_forks)
+    provide("fork_detail", use_fork_in_deal)
     provide("library_home", open_deals_home)
     provide("search_results", use_in_deal_on_hits)
     # Search ranks by deal evidence: deals says when it changed, search re-indexes those assets.
     on_asset_evidence_changed(search_outbox.request_reindex)
     search_documents.provide_evidence(asset_evidence)
+    # Deals records a fork's use as its source's; forks finds each new version's fields.
+    register_fork_lookup(fork_services.usage_content)
+    on_version_added(fork_sources.scan)
 
 
 def _register_blob_references(app: Flask) -> None:

@@ -38,3 +38,14 @@ def open_deals_home(actor: User, **_context) -> dict | None:
     if not deals:
         return None
     return {"panels": ["deals/_home_panel.html"], "home_deals": deals}
+
+
+def use_fork_in_deal(actor: User, fork, **_context) -> dict | None:
+    """"Use in deal" on the rep's own fork: it counts for the fork's source."""
+    if fork.owner_id != actor.id or actor.role not in (Role.REP, Role.ADMIN):
+        return None
+    deals = queries.open_deals_of(actor)
+    if not deals:
+        return None
+    return {"panels": ["deals/_use_fork_in_deal_panel.html"], "use_deals": deals,
+            "use_labels": ACTION_LABELS}

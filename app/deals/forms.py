@@ -39,7 +39,9 @@ class UsageForm(FlaskForm):
     deal_id = SelectField("Deal", validate_choice=False)
     action = SelectField("How", choices=[SelectChoice(a, ACTION_LABELS[a])
                                          for a in RECORDED_ACTIONS], validate_choice=False)
-    asset_id = HiddenField(validators=[DataRequired()])
+    # One of the two: an asset (its current version) or one of the rep's forks.
+    asset_id = HiddenField()
+    fork_id = HiddenField()
     next = HiddenField()
 
 

@@ -90,13 +90,14 @@ def record_usage():
     """"Use in deal" from an asset page or a search result."""
     form = UsageForm()
     back = safe_next(form.next.data, url_for("library.index"))
-    deal_id, asset_id = form.deal_id.data or "", form.asset_id.data or ""
-    if not form.validate_on_submit() or not (deal_id.isdigit() and asset_id.isdigit()):
+    deal_id = form.deal_id.data or ""
+    content = {name: int(value) for name in ("asset_id", "fork_id")
+               if (value := getattr(form, name).data or "").isdigit() and len(value) < 10}
+    if not form.validate_on_submit() or not deal_id.isdigit() or len(content) != 1:
         flash("Choose one of your open deals.", "error")
         return redirect(back)
     try:
-        event = services.record_usage(_me(), int(deal_id), form.action.data,
-                                      asset_id=int(asset_id))
+        event = services.record_usage(_me(), int(deal_id), form.action.data, **content)
     except ServiceError as exc:
         flash(exc.message, "error")
         return redirect(back)

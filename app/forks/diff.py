@@ -5,13 +5,15 @@ line with the removed words in `<del>` and the new line with the added words in 
 Unchanged stretches longer than the context are collapsed to "… N unchanged lines …".
 Every character of both texts is HTML-escaped: the output is safe to put in a page as is.
 
-The markup, for the stylesheet:
-    <div class="diff">
-      <div class="diff-line diff-same">…</div>
-      <div class="diff-line diff-removed"><span class="diff-mark">−</span>… <del>…</del></div>
-      <div class="diff-line diff-added"><span class="diff-mark">+</span>… <ins>…</ins></div>
-      <div class="diff-skip">… 12 unchanged lines …</div>
+The markup (styled by `.diff` in app.css; the page wraps it in `<div class="diff">`):
+    <div class="diff-lines">
+      <div class="same">…</div>
+      <div class="del">… <del>…</del> …</div>
+      <div class="ins">… <ins>…</ins> …</div>
+      <div class="skip">… 12 unchanged lines …</div>
     </div>
+or `<p class="diff-none">No changes in the text.</p>`. An empty line is `&nbsp;`, so it keeps
+its height.
 """
 
 from __future__ import annotations
@@ -51,14 +53,12 @@ def diff_stats(old: str, new: str) -> tuple[int, int]:
 
 
 def _line(kind: str, body: str) -> str:
-    mark = {"removed": "−", "added": "+"}.get(kind)
-    marker = f'<span class="diff-mark" aria-hidden="true">{mark}</span>' if mark else ""
-    return f'<div class="diff-line diff-{kind}">{marker}{body}</div>'
+    return f'<div class="{kind}">{body or "&nbsp;"}</div>'
 
 
 def _skip(count: int) -> str:
     # Never a single line: hiding one line saves nothing, so it is shown instead.
-    return f'<div class="diff-skip">… {count} unchanged lines …</div>'
+    return _line("skip", f"… {count} unchanged lines …")
 
 
 def _words(a: list[str], b: list[str], matcher: SequenceMatcher) -> tuple[str, str]:
@@ -92,9 +92,9 @@ def _changed(old: list[str], new: list[str]) -> list[str]:
     rows = []
     for a, b in zip(old, new, strict=False):
         removed, added = _pair(a, b)
-        rows += [_line("removed", removed), _line("added", added)]
-    rows += [_line("removed", f"<del>{escape(a)}</del>") for a in old[len(new):]]
-    rows += [_line("added", f"<ins>{escape(b)}</ins>") for b in new[len(old):]]
+        rows += [_line("del", removed), _line("ins", added)]
+    rows += [_line("del", f"<del>{escape(a)}</del>") for a in old[len(new):]]
+    rows += [_line("ins", f"<ins>{escape(b)}</ins>") for b in new[len(old):]]
     return rows
 
 
@@ -115,7 +115,7 @@ def diff_html(old: str, new: str, context: int = 2) -> str:
     a, b = _lines(old), _lines(new)
     opcodes = _line_matcher(a, b).get_opcodes()
     if all(tag == "equal" for tag, *_ in opcodes):
-        return '<div class="diff diff-none">No changes to the text.</div>'
+        return '<p class="diff-none">No changes in the text.</p>'
     context = max(context, 0)
     rows: list[str] = []
     for index, (tag, i1, i2, j1, j2) in enumerate(opcodes):
@@ -123,9 +123,18 @@ def diff_html(old: str, new: str, context: int = 2) -> str:
             first, last = index == 0, index == len(opcodes) - 1
             rows += _unchanged(a[i1:i2], context, first, last)
         elif tag == "delete":
-            rows += [_line("removed", f"<del>{escape(line)}</del>") for line in a[i1:i2]]
+            rows += [_line("del", f"<del>{escape(line)}</del>") for line in a[i1:i2]]
         elif tag == "insert":
-            rows += [_line("added", f"<ins>{escape(line)}</ins>") for line in b[j1:j2]]
+            rows += [_line("ins", f"<ins>{escape(line)}</ins>") for line in b[j1:j2]]
         else:
             rows += _changed(a[i1:i2], b[j1:j2])
-    return '<div class="diff">\n' + "\n".join(rows) + "\n</div>"
+    return '<div class="diff-lines">\n' + "\n".join(rows) + "\n</div>"
+
+
+def slides_summary(kept: list[int], dropped: list[int]) -> str:
+    """A slide selection in words, for a PowerPoint suggestion (safe HTML)."""
+    order = ", ".join(map(str, kept))
+    text = f"Keeps slides {order} in this order" if kept else "Keeps every slide"
+    if dropped:
+        text += f"; drops {', '.join(map(str, dropped))}"
+    return f'<p class="diff-slides">{escape(text)}.</p>'

@@ -2,7 +2,8 @@
 
 Field values are plain text typed by a rep, so they never become markup:
 
-- HTML: each value is HTML-escaped where it lands, then the whole page is sanitized.
+- HTML: each value is HTML-escaped where it lands (its line breaks become `<br>`), then the
+  whole page is sanitized.
 - Markdown: the value never reaches the Markdown parser. Each field is swapped for an inert
   alphanumeric marker, the source is rendered, and each marker in the HTML is replaced by the
   HTML-escaped value. So `[x](javascript:..)`, `**`, `<img onerror>` or a backtick in a value
@@ -30,12 +31,18 @@ import nh3
 from markdown_it import MarkdownIt
 
 from app.forks import placeholders
+from app.forks.office_base import TailoringError
+
+__all__ = ["KINDS", "TailoringError", "render", "render_html", "render_markdown", "render_text",
+           "sanitize_html"]
 
 KINDS = ("markdown", "html", "text")
 
 
-class TailoringError(ValueError):
-    """A problem with the source or the values, with a message meant for the rep."""
+def _escape(value: str) -> str:
+    """A plain-text value as HTML text; its line breaks stay line breaks."""
+    lines = value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "<br>".join(html.escape(line, quote=True) for line in lines)
 
 
 _TAGS = {
@@ -123,7 +130,7 @@ def render_text(source: str, values: Mapping[str, str]) -> str:
 
 def render_html(source: str, values: Mapping[str, str]) -> str:
     """An HTML asset with its fields filled (values escaped), then sanitized."""
-    return sanitize_html(placeholders.fill(source, _normalised(values), html.escape))
+    return sanitize_html(placeholders.fill(source, _normalised(values), _escape))
 
 
 def _markdown() -> MarkdownIt:
@@ -157,7 +164,7 @@ def render_markdown(source: str, values: Mapping[str, str]) -> str:
     def marker(value: str) -> str:
         # Letters and digits only: nothing Markdown or HTML gives a meaning to.
         key = f"lockstepfield{nonce}n{len(markers)}x"
-        markers[key] = html.escape(value, quote=True)
+        markers[key] = _escape(value)
         return key
 
     rendered = _markdown_to_html(placeholders.fill(source, filled, marker))

@@ -94,6 +94,8 @@ class AssetVersion(db.Model):
     text: Mapped[str] = deferred(mapped_column(Text, default=""))
     text_note: Mapped[str | None] = mapped_column(String(500))
     thumbnail_key: Mapped[str | None] = mapped_column(String(200))
+    # Office files laid out as PDF by LibreOffice: what the viewer and page thumbnails show.
+    preview_pdf_key: Mapped[str | None] = mapped_column(String(200))
 
     asset: Mapped[Asset] = relationship(back_populates="versions", foreign_keys=[asset_id])
     author: Mapped[User] = relationship()

@@ -157,9 +157,9 @@ def review_due(actor: User, on: date | None = None) -> int:
 
 
 def referenced_blob_keys() -> set[str]:
-    """Every storage key a version row points at: its file and its thumbnail."""
+    """Every storage key a version row points at: its file, thumbnail and preview PDF."""
     files = db.session.scalars(select(distinct(AssetVersion.storage_key)))
-    thumbs = db.session.scalars(
-        select(distinct(AssetVersion.thumbnail_key)).where(AssetVersion.thumbnail_key.is_not(None))
-    )
-    return set(files) | set(thumbs)
+    keys = set(files)
+    for column in (AssetVersion.thumbnail_key, AssetVersion.preview_pdf_key):
+        keys |= set(db.session.scalars(select(distinct(column)).where(column.is_not(None))))
+    return keys

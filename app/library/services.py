@@ -6,6 +6,7 @@ Each public function is one unit of work and commits once at its end. Blobs are 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, BinaryIO
 
 from flask import current_app
@@ -17,6 +18,7 @@ from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.core.permissions import ensure_manages_content
 from app.core.text import is_clean_text
 from app.extensions import db
+from app.library import office_pdf
 from app.library.fields import clean_fields
 from app.library.filenames import title_from_filename
 from app.library.ingest import IngestedFile, IngestLimits, ingest
@@ -34,6 +36,8 @@ def ingest_limits() -> IngestLimits:
         extract_timeout=cfg["EXTRACT_TIMEOUT_SECONDS"],
         extract_max_bytes=cfg["EXTRACT_MAX_BYTES"],
         tmp_dir=cfg["UPLOAD_TMP_DIR"],
+        soffice=office_pdf.find_soffice(cfg["SOFFICE_PATH"]) if cfg["OFFICE_PREVIEWS"] else None,
+        office_timeout=cfg["OFFICE_PREVIEW_TIMEOUT_SECONDS"],
     )
 
 
@@ -68,12 +72,15 @@ def archive_asset(actor: User, asset_id: int) -> Asset:
 
 
 def add_version(actor: User, asset_id: int, stream: BinaryIO, filename: str | None,
-                notes: str = "") -> AssetVersion:
+                notes: str = "", *, commit: bool = True) -> AssetVersion:
+    """`commit=False` leaves the new version in the caller's unit of work (another area's
+    service that records why the version was made, in the same transaction)."""
     asset = ensure_can_edit_asset(actor, db.session.get(Asset, asset_id))
     notes = clean_notes(notes)
     ingested = ingest(stream, filename, get_storage(), ingest_limits())
     version = _append_version(asset, actor, ingested, notes)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return version
 
 
@@ -94,7 +101,7 @@ def restore_version(actor: User, asset_id: int, number: int, notes: str = "") ->
 
 
 _COPIED_ON_RESTORE = ("storage_key", "sha256", "size", "content_type", "kind", "filename",
-                      "page_count", "text", "text_note", "thumbnail_key")
+                      "page_count", "text", "text_note", "thumbnail_key", "preview_pdf_key")
 
 
 def clean_notes(notes: str | None) -> str:
@@ -117,9 +124,20 @@ def _append_version(asset: Asset, actor: User, ingested: IngestedFile, notes: st
         "text": extraction.text.replace("\x00", ""),
         "text_note": (extraction.note or None) and extraction.note[:500],
         "thumbnail_key": ingested.thumbnail_key,
+        "preview_pdf_key": ingested.preview_pdf_key,
         "author_id": actor.id,
         "notes": clean_notes(notes),
     })
+
+
+# Other areas that learn something from each new version (forks find its personalization
+# fields), called inside the unit of work that stores it; registered by the application factory.
+_version_added: list[Callable[[AssetVersion], None]] = []
+
+
+def on_version_added(hook: Callable[[AssetVersion], None]) -> None:
+    if hook not in _version_added:
+        _version_added.append(hook)
 
 
 def _insert_next_version(asset: Asset, values: dict[str, Any]) -> AssetVersion:
@@ -137,6 +155,8 @@ def _insert_next_version(asset: Asset, values: dict[str, Any]) -> AssetVersion:
             continue
         asset.current_version = version
         asset.kind = version.kind
+        for hook in _version_added:
+            hook(version)
         return version
     raise Conflict("Too many uploads to this asset at the same moment; try again.")
 

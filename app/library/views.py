@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    Response,
     current_app,
     flash,
     redirect,
@@ -19,7 +20,7 @@ from app.collections.queries import featured_collections
 from app.core.errors import NotFound, ServiceError
 from app.core.extras import extras_for
 from app.core.permissions import CONTENT_MANAGERS, manages_content, role_required
-from app.library import queries, services
+from app.library import pages, queries, services
 from app.library.downloads import send_version, serves_stored_bytes, stream_blob
 from app.library.filetypes import is_safe_inline
 from app.library.filters import filters_from_args
@@ -188,10 +189,40 @@ def view(asset_id: int, number: int):
     """A PDF drawn by the vendored pdf.js: browsers' own PDF viewers do not run under the
     sandboxing CSP the file itself is served with (and headless Chromium has none)."""
     version = queries.get_version(_me(), asset_id, number)
-    if version.content_type != "application/pdf":
+    if version.preview_pdf_key:  # an Office file, as LibreOffice laid it out
+        src = url_for(".preview_pdf", asset_id=asset_id, number=number)
+    elif version.content_type == "application/pdf":
+        src = url_for(".download", asset_id=asset_id, number=number, stream=1)
+    else:
         raise NotFound("Only PDF files open in the viewer; download this one instead.")
-    return render_template("library/view.html", asset=version.asset, version=version,
-                           src=url_for(".download", asset_id=asset_id, number=number, stream=1))
+    return render_template("library/view.html", asset=version.asset, version=version, src=src)
+
+
+@bp.get("/assets/<id:asset_id>/versions/<id:number>/preview.pdf")
+@serves_stored_bytes
+@role_required()
+def preview_pdf(asset_id: int, number: int):
+    version = queries.get_version(_me(), asset_id, number)
+    if not version.preview_pdf_key:
+        raise NotFound("This version has no PDF preview.")
+    response = stream_blob(get_storage(), version.preview_pdf_key, "application/pdf", None,
+                           etag=version.preview_pdf_key.rsplit("/", 1)[-1])
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@bp.get("/assets/<id:asset_id>/versions/<id:number>/pages/<id:page>.png")
+@serves_stored_bytes
+@role_required()
+def page_thumbnail(asset_id: int, number: int, page: int):
+    """One page of an Office version's preview, for slide pickers. Versions never change,
+    so the image is cached for a day."""
+    version = queries.get_version(_me(), asset_id, number)
+    png = pages.page_thumbnail(get_storage(), version, page)
+    response = Response(png, mimetype="image/png")
+    response.headers["Cache-Control"] = "private, max-age=86400, immutable"
+    response.set_etag(f"{version.preview_pdf_key.rsplit('/', 1)[-1]}-{page}")
+    return response.make_conditional(request)
 
 
 @bp.get("/assets/<id:asset_id>/thumbnail")

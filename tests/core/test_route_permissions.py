@@ -18,6 +18,9 @@ EDITORS = {"owner", "admin"}
 ADMINS = {"admin"}
 CURATOR = {"owner", "admin"}  # the collection below belongs to `owner`
 DEAL_EDITORS = {"rep", "admin"}  # the deal below belongs to `rep`
+SAMPLE_DECK = "office/pptx/minimal.pptx"
+FORK_EDITORS = {"rep", "admin"}  # the forks below belong to `rep`
+FORK_WATCHERS = {"leader", "marketer", "owner", "admin"}
 NEW_DEAL = {"external_id": "API-1", "name": "Via API", "stage": "Discovery",
             "close_date": "2030-01-31", "owner_email": "{rep_email}"}
 
@@ -37,6 +40,8 @@ TABLE = [
     ("library.download", "GET", "/assets/{asset}/versions/1/download", EVERYONE, None),
     ("library.view", "GET", "/assets/{asset}/versions/1/view", EVERYONE, None),
     ("library.thumbnail", "GET", "/assets/{asset}/thumbnail", EVERYONE, None),
+    ("library.preview_pdf", "GET", "/assets/{deck}/versions/1/preview.pdf", EVERYONE, None),
+    ("library.page_thumbnail", "GET", "/assets/{deck}/versions/1/pages/2.png", EVERYONE, None),
     ("auth.logout", "POST", "/logout", EVERYONE, {}),
     ("auth.change_password", "GET", "/account/password", EVERYONE, None),
     ("auth.change_password", "POST", "/account/password", EVERYONE,
@@ -97,6 +102,34 @@ TABLE = [
      {"asset_id": "{asset}", "action": "presented"}),
     ("deal_imports_api.import_deals", "POST", "/api/v1/deals/imports", ADMINS,
      "api-deal-import"),
+    ("forks.create", "POST", "/assets/{asset}/fork", EVERYONE, {"account": "Acme"}),
+    ("forks.index", "GET", "/forks", EVERYONE, None),
+    ("forks.detail", "GET", "/forks/{fork}", EVERYONE, None),  # its owner and FORK_WATCHERS
+    ("forks.save", "POST", "/forks/{fork}", FORK_EDITORS,
+     {"title": "Tailored", "account": "Acme", "body": "# Hi {{{{company}}}}\n"}),
+    ("forks.preview", "POST", "/forks/{fork}/preview", EVERYONE, {"body": "# Hi"}),
+    ("forks.download", "GET", "/forks/{fork}/download", EVERYONE, None),
+    ("forks.update_from_source", "POST", "/forks/{behind}/update", FORK_EDITORS, {}),
+    ("forks.suggest", "POST", "/forks/{behind}/suggest", FORK_EDITORS, {"comment": "Better"}),
+    ("forks.queue", "GET", "/suggestions", CONTENT, None),
+    ("forks.decide", "POST", "/suggestions/{suggestion}/decline", EDITORS, {"reply": "No"}),
+    ("forks.field_defaults", "POST", "/assets/{template}/field-defaults", EDITORS,
+     {"default-company": "your company"}),
+    ("forks_api.AssetForks", "GET", "/api/v1/assets/{template}/forks", FORK_WATCHERS, None),
+    ("forks_api.AssetForks", "POST", "/api/v1/assets/{template}/forks", EVERYONE,
+     {"account": "Acme"}),
+    ("forks_api.my_forks", "GET", "/api/v1/forks", EVERYONE, None),
+    ("forks_api.ForkById", "GET", "/api/v1/forks/{fork}", EVERYONE, None),
+    ("forks_api.ForkById", "PATCH", "/api/v1/forks/{fork}", FORK_EDITORS, {"account": "B"}),
+    ("forks_api.render", "GET", "/api/v1/forks/{fork}/render", EVERYONE, None),
+    ("forks_api.update_from_source", "POST", "/api/v1/forks/{behind}/update-from-source",
+     FORK_EDITORS, {}),
+    ("forks_api.suggest", "POST", "/api/v1/forks/{behind}/suggest", FORK_EDITORS,
+     {"comment": "Better"}),
+    ("forks_api.pending_suggestions", "GET", "/api/v1/suggestions", CONTENT, None),
+    ("forks_api.accept", "POST", "/api/v1/suggestions/{suggestion}/accept", EDITORS, {}),
+    ("forks_api.decline", "POST", "/api/v1/suggestions/{suggestion}/decline", EDITORS,
+     {"reply": "No"}),
     ("me.me", "GET", "/api/v1/me", EVERYONE, None),
     ("search_api.search", "GET", "/api/v1/search?q=deck", EVERYONE, None),
     ("assets.Assets", "GET", "/api/v1/assets", EVERYONE, None),
@@ -148,6 +181,7 @@ def world(app, make_user):
         ids = {"asset": asset.id, "other": other.id, "collection": collection.id}
         _add_tokens_and_invitee(ids, users, other)
         _add_deal(ids, users)
+        _add_forks(ids, users)
         hashes = {u.id: u.password_hash for u in db.session.query(User)}
         searches = {}
         for role, user in users.items():
@@ -175,6 +209,41 @@ def _add_deal(ids, users):
     db.session.commit()
     ids.update(deal=deal.id, stage=deal.stage_id, spare=spare.id, rep_email=users["rep"].email)
     assert db.session.get(PipelineStage, spare.id) is not None
+
+
+def _add_forks(ids, users):
+    """Two Markdown assets of `owner`'s and forks of them by `rep`: `fork`, with a suggestion
+    waiting; `behind`, edited, on version 1 of a source that has a version 2 since."""
+    from app.auth.models import User
+    from app.forks import services as forks
+    from app.forks import suggestions
+    from app.library import services as library
+
+    owner = db.session.get(User, users["owner"].id)
+    rep = db.session.get(User, users["rep"].id)
+    template = library.create_asset(owner, io.BytesIO(b"# Hi {{company}}\n\nIntro.\n"),
+                                    "email.md", {"status": "published"})
+    moving = library.create_asset(owner, io.BytesIO(b"# Hello {{company}}\n\nIntro.\n"),
+                                  "talk-track.md", {"status": "published"})
+    fork = forks.create_fork(rep, asset_id=template.id, body="# Hi {{company}}\n\nMine.\n")
+    suggestion = suggestions.suggest(rep, fork.id, "Warmer")
+    behind = forks.create_fork(rep, asset_id=moving.id,
+                               body="# Hello {{company}}\n\nIntro.\n\nMy line.\n")
+    library.add_version(owner, moving.id, io.BytesIO(b"# Hello {{company}}!\n\nIntro.\n"),
+                        "talk-track.md")
+    deck = library.create_asset(owner, io.BytesIO(corpus_file(SAMPLE_DECK)), "deck.pptx",
+                                {"status": "published"})
+    # What LibreOffice would have made of it (the preview tests run the real conversion).
+    from app.storage.flask import get_storage
+
+    version = deck.current_version
+    version.preview_pdf_key = get_storage().save(io.BytesIO(corpus_file(SAMPLE_PDF))).key
+    version.page_count = 4
+    db.session.commit()
+    ids.update(deck=deck.id)
+    ids.update(template=template.id, fork=fork.id, suggestion=suggestion.id, behind=behind.id,
+               fork_body=fork.body, behind_body=behind.body,
+               behind_version=behind.source_version_id, template_version=fork.source_version_id)
 
 
 def _add_tokens_and_invitee(ids, users, other):
@@ -270,4 +339,27 @@ def _restore_world(app, ids, hashes):
         other.role = "rep"
         db.session.query(User).filter_by(email="invitee@example.test").delete()
         db.session.query(ApiToken).update({"revoked_at": None})
+        _restore_forks(ids)
         db.session.commit()
+
+
+def _restore_forks(ids):
+    from app.forks.models import Fork, Suggestion, VersionFields
+    from app.library.models import Asset, AssetVersion
+
+    db.session.query(Fork).filter(Fork.id.notin_([ids["fork"], ids["behind"]])).delete()
+    db.session.query(Suggestion).filter(Suggestion.id != ids["suggestion"]).delete()
+    db.session.query(Suggestion).update({"status": "pending", "reply": "",
+                                         "decided_by_id": None, "decided_at": None,
+                                         "result_version_id": None})
+    for fork_id, body, version in ((ids["fork"], ids["fork_body"], ids["template_version"]),
+                                   (ids["behind"], ids["behind_body"], ids["behind_version"])):
+        fork = db.session.get(Fork, fork_id)
+        fork.body, fork.source_version_id, fork.values = body, version, {}
+    template = db.session.get(Asset, ids["template"])
+    if template.current_version_id != ids["template_version"]:  # an accepted suggestion
+        newer = template.current_version_id
+        template.current_version_id = ids["template_version"]
+        db.session.flush()
+        db.session.query(VersionFields).filter_by(version_id=newer).delete()
+        db.session.query(AssetVersion).filter_by(id=newer).delete()

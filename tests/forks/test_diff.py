@@ -9,14 +9,15 @@ import corpus
 import docx
 import pytest
 
-from app.forks.diff import diff_html, diff_stats
+from app.forks.diff import diff_html, diff_stats, slides_summary
 
-REMOVED = '<div class="diff-line diff-removed"><span class="diff-mark" aria-hidden="true">−</span>'
-ADDED = '<div class="diff-line diff-added"><span class="diff-mark" aria-hidden="true">+</span>'
+REMOVED = '<div class="del">'
+ADDED = '<div class="ins">'
+NO_CHANGE = '<p class="diff-none">No changes in the text.</p>'
 
 
 def same(text: str) -> str:
-    return f'<div class="diff-line diff-same">{text}</div>'
+    return f'<div class="same">{text}</div>'
 
 
 def numbered(count: int) -> str:
@@ -25,7 +26,7 @@ def numbered(count: int) -> str:
 
 def test_a_word_changed_in_one_line_is_highlighted_inside_it():
     out = diff_html("Our price is 10 dollars.\n", "Our price is 12 dollars.\n")
-    assert out == ('<div class="diff">\n'
+    assert out == ('<div class="diff-lines">\n'
                    f"{REMOVED}Our price is <del>10</del> dollars.</div>\n"
                    f"{ADDED}Our price is <ins>12</ins> dollars.</div>\n"
                    "</div>")
@@ -35,13 +36,13 @@ def test_unchanged_stretches_collapse_around_the_context():
     old = numbered(20)
     new = old.replace("line 10\n", "line ten\n")
     out = diff_html(old, new, context=2)
-    assert out == ('<div class="diff">\n'
-                   '<div class="diff-skip">… 7 unchanged lines …</div>\n'
+    assert out == ('<div class="diff-lines">\n'
+                   '<div class="skip">… 7 unchanged lines …</div>\n'
                    f"{same('line 8')}\n{same('line 9')}\n"
                    f"{REMOVED}line <del>10</del></div>\n"
                    f"{ADDED}line <ins>ten</ins></div>\n"
                    f"{same('line 11')}\n{same('line 12')}\n"
-                   '<div class="diff-skip">… 8 unchanged lines …</div>\n'
+                   '<div class="skip">… 8 unchanged lines …</div>\n'
                    "</div>")
 
 
@@ -51,28 +52,28 @@ def test_a_stretch_between_two_changes_keeps_context_on_both_sides():
     out = diff_html(old, new, context=1)
     # Lines 2..11 unchanged: line 2 and line 11 shown, 8 collapsed between them.
     assert f"{same('line 2')}\n" in out and f"{same('line 11')}\n" in out
-    assert '<div class="diff-skip">… 8 unchanged lines …</div>' in out
-    assert out.count("diff-same") == 2
+    assert '<div class="skip">… 8 unchanged lines …</div>' in out
+    assert out.count('class="same"') == 2
 
 
 def test_a_single_hidden_line_is_shown_not_collapsed():
     old = numbered(5)
     new = old.replace("line 1\n", "line one\n").replace("line 5\n", "line five\n")
     out = diff_html(old, new, context=1)
-    assert "diff-skip" not in out and out.count("diff-same") == 3
+    assert 'class="skip"' not in out and out.count('class="same"') == 3
 
 
 def test_context_zero_shows_only_the_changes():
     out = diff_html(numbered(3), numbered(3).replace("line 3\n", "line three\n"), context=0)
-    assert out.startswith('<div class="diff">\n<div class="diff-skip">… 2 unchanged lines …</div>')
-    assert "diff-same" not in out
+    assert out.startswith('<div class="diff-lines">\n<div class="skip">… 2 unchanged lines …</div>')
+    assert 'class="same"' not in out
     assert diff_html("a\nb\nc\n", "a\nb\nc\nd\n", context=-3) == diff_html(
         "a\nb\nc\n", "a\nb\nc\nd\n", context=0)
 
 
 def test_whole_lines_added_and_removed():
     out = diff_html("keep\ngone\n", "keep\nnew one\nnew two\n")
-    assert out == ('<div class="diff">\n'
+    assert out == ('<div class="diff-lines">\n'
                    f"{same('keep')}\n"
                    f"{REMOVED}<del>gone</del></div>\n"
                    f"{ADDED}<ins>new one</ins></div>\n"
@@ -87,9 +88,8 @@ def test_a_rewritten_line_is_shown_whole_not_word_by_word():
 
 
 def test_no_change_says_so():
-    assert diff_html("same\r\n", "same\n") == (
-        '<div class="diff diff-none">No changes to the text.</div>')
-    assert diff_html("", "") == '<div class="diff diff-none">No changes to the text.</div>'
+    assert diff_html("same\r\n", "same\n") == NO_CHANGE
+    assert diff_html("", "") == NO_CHANGE
 
 
 @pytest.mark.parametrize("attack", [
@@ -105,7 +105,7 @@ def test_script_in_either_text_comes_out_escaped(attack):
     new = f"Hello\nDear {attack} folks, thanks for a long talk today {attack}\nBye {attack}\n"
     out = diff_html(old, new)
     assert f"{REMOVED}Dear " in out  # the word-by-word path, not only whole lines
-    markup = re.sub(r"</?(div|span|del|ins)( [^>]*)?>", "", out)
+    markup = re.sub(r"</?(div|del|ins)( [^>]*)?>", "", out)
     assert "<" not in markup and ">" not in markup
     if "<" in attack:
         assert "&lt;" in out
@@ -129,7 +129,7 @@ def test_real_document_text_diff():
     out = diff_html(old, new, context=1)
     assert f"{REMOVED}Five with link to <del>http</del>://foo.com#introduction.</div>" in out
     assert f"{ADDED}Five with link to <ins>https</ins>://foo.com#introduction.</div>" in out
-    assert '<div class="diff-skip">… 3 unchanged lines …</div>' in out
+    assert '<div class="skip">… 3 unchanged lines …</div>' in out
     assert diff_stats(old, new) == (1, 1)
 
 
@@ -139,7 +139,7 @@ def test_large_texts_diff_quickly():
     started = time.perf_counter()
     out = diff_html(old, new)
     assert time.perf_counter() - started < 5
-    assert out.count("diff-skip") == 2 and diff_stats(old, new) == (1, 1)
+    assert out.count('class="skip"') == 2 and diff_stats(old, new) == (1, 1)
 
 
 def test_a_100000_character_paragraph_is_highlighted_word_by_word_quickly():
@@ -159,3 +159,15 @@ def test_long_texts_full_of_blank_lines_stay_fast():
     started = time.perf_counter()
     diff_html(old, new)
     assert time.perf_counter() - started < 3
+
+
+def test_an_empty_line_keeps_its_height():
+    out = diff_html("a\n\nb\n", "a\n\nB\n")
+    assert out == ('<div class="diff-lines">\n' + same("a") + "\n" + same("&nbsp;") + "\n"
+                   f"{REMOVED}<del>b</del></div>\n{ADDED}<ins>B</ins></div>\n</div>")
+
+
+def test_slides_summary_in_words_and_escaped():
+    assert slides_summary([3, 1], [2]) == (
+        '<p class="diff-slides">Keeps slides 3, 1 in this order; drops 2.</p>')
+    assert slides_summary([], []) == '<p class="diff-slides">Keeps every slide.</p>'

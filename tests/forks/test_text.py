@@ -144,8 +144,11 @@ def test_field_values_with_injection_stay_text_in_markdown(attack):
     markup = assert_safe(render_markdown(source, {"name": attack}))
     # The value is never markup: it reads as the characters typed, in the text, the code span,
     # the emphasis, the table cell and the quote, and it adds no element of its own.
-    assert "".join(markup.text).count(attack) >= 4
+    # (A line break in a value is a <br>, so it is no character of the text.)
+    assert "".join(markup.text).count(attack.replace("\n", "")) >= 4
     tags = [tag for tag, _ in markup.elements]
+    assert set(tags) <= {"p", "strong", "code", "a", "img", "table", "thead", "tbody", "tr",
+                         "th", "td", "blockquote", "br"}
     assert tags.count("a") == 2 and tags.count("img") == 1
 
 
@@ -154,8 +157,8 @@ def test_field_values_with_injection_stay_text_in_html(attack):
     source = ('<p title="{{v}}">{{v}}</p><a href="{{v}}">x</a><img src={{v}} alt=\'{{v}}\'>'
               "<a href={{v}}>unquoted</a>")
     markup = assert_safe(render_html(source, {"v": attack}))
-    assert "".join(markup.text).startswith(attack)
-    assert [tag for tag, _ in markup.elements] == ["p", "a", "img", "a"]
+    assert "".join(markup.text).startswith(attack.replace("\n", ""))
+    assert [tag for tag, _ in markup.elements if tag != "br"] == ["p", "a", "img", "a"]
 
 
 def test_markdown_value_is_shown_exactly_as_typed():
@@ -273,3 +276,11 @@ def test_real_markdown_renders_safely():
         out = render_markdown(path.read_text(encoding="utf-8"), {})
         assert "<h1>" in out or "<h2>" in out
         assert_safe(out)
+
+
+def test_line_breaks_in_a_value_stay_line_breaks():
+    note = "Line one\r\nLine <two>\nthree"
+    assert render_html("<p>{{note}}</p>", {"note": note}) == (
+        "<p>Line one<br>Line &lt;two&gt;<br>three</p>")
+    assert render_markdown("Note: {{note}}", {"note": note}) == (
+        "<p>Note: Line one<br>Line &lt;two&gt;<br>three</p>\n")
