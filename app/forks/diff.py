@@ -11,7 +11,8 @@ _WORDS = re.compile(r"\s+|\w+|[^\w\s]")
 
 
 def _lines(text: str) -> list[str]:
-    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return lines[:-1] if lines and lines[-1] == "" else lines  # a final newline ends a line
 
 
 def diff_stats(old: str, new: str) -> tuple[int, int]:
