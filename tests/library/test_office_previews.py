@@ -114,6 +114,8 @@ def test_libreoffice_that_hangs_or_fails_leaves_the_card_and_no_extra_blob(
     version = version_of(previews, created.get_json()["id"])
     assert version.preview_pdf_key is None
     assert len(blob_files(previews)) == before + 2  # the file and its text card, nothing more
+    tmp = previews.config["UPLOAD_TMP_DIR"]
+    assert not [n for n in os.listdir(tmp) if n.startswith("lockstep-soffice-")]
 
 
 def test_without_libreoffice_nothing_changes(previews, client, api_token, tmp_path):
