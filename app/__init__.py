@@ -153,8 +153,9 @@ def _register_blob_references(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from app.auth.cli import users_cli
     from app.demo.cli import demo_cli
+    from app.forks.cli import forks_cli
     from app.search.cli import search_cli
     from app.storage.cli import storage_cli
 
-    for group in (users_cli, storage_cli, demo_cli, search_cli):
+    for group in (users_cli, storage_cli, demo_cli, search_cli, forks_cli):
         app.cli.add_command(group)

@@ -156,6 +156,7 @@ def run(args, workdir: Path) -> dict:
         "render_docx": timed(lambda: render_docx(document, doc_values, workdir / "o.docx"),
                              args.repeat),
     }
+    rows.update(_previews(deck, document, workdir, max(1, args.repeat // 2)))
     return {"files": {"pptx_slides": args.slides, "pptx_kept": len(keep),
                       "pptx_kb": deck.stat().st_size // 1024,
                       "pptx_fields": len(deck_values),
@@ -163,6 +164,25 @@ def run(args, workdir: Path) -> dict:
                       "docx_fields": len(doc_values),
                       "docx_pages_libreoffice": libreoffice_pages(document, workdir)},
             "timings": rows}
+
+
+def _previews(deck: Path, document: Path, workdir: Path, repeat: int) -> dict:
+    """The page previews an upload of each file waits for: LibreOffice's layout as PDF through
+    the library's sandboxed converter (a cold start of soffice each time, as at upload)."""
+    from app.library import office_pdf
+    from app.library.office_pdf import SUFFIXES
+
+    soffice = office_pdf.find_soffice(None)
+    if soffice is None:
+        return {}
+    kinds = {suffix: content_type for content_type, suffix in SUFFIXES.items()}
+
+    def convert(path: Path) -> None:
+        office_pdf.cleanup(office_pdf.to_pdf(str(path), kinds[path.suffix], soffice,
+                                             str(workdir), 300))
+
+    return {"LibreOffice preview of the PPTX": timed(lambda: convert(deck), repeat),
+            "LibreOffice preview of the DOCX": timed(lambda: convert(document), repeat)}
 
 
 def markdown(results: dict, repeat: int) -> str:

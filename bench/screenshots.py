@@ -4,7 +4,8 @@
 
 Builds the app on a throwaway SQLite database (schema from the migrations, as `flask db upgrade`
 would), seeds the demo library with `seed_demo`, adds a version history to one asset, serves it
-on 127.0.0.1 and writes library.png, asset.png, upload.png and versions.png at 1280x800.
+on 127.0.0.1 and writes library.png, asset.png, upload.png, versions.png, fork.png (a rep
+tailoring an e-mail template) and suggestions.png (marketing's queue) at 1280x800.
 Needs Debian's chromium at /usr/bin/chromium (apt-get install chromium).
 """
 
@@ -28,6 +29,7 @@ VIEWPORT = {"width": 1280, "height": 800}
 SEED = 2026
 VERSIONED_TITLE = "Northwind Platform Overview"
 DETAIL_TITLE = "Northwind Cloud Datasheet"
+FORKED_TITLE = "Discovery Recap Email"
 UPLOAD_FILES = ("email-discovery-recap.md", "cfo-roi-walkthrough.pptx",
                 "platform-architecture-diagram.png", "roi-calculator.xlsx")
 
@@ -60,7 +62,7 @@ def seed(app, files: Path, later: Path) -> dict[str, int]:
         count = seed_demo(SEED)
         marketer = find_user_by_email(DEMO_USERS[1].email)
         ids = {title: db.session.scalar(select(Asset.id).where(Asset.title == title))
-               for title in (VERSIONED_TITLE, DETAIL_TITLE)}
+               for title in (VERSIONED_TITLE, DETAIL_TITLE, FORKED_TITLE)}
         versioned = ids[VERSIONED_TITLE]
         with open(files / "platform-overview-one-pager.pdf", "rb") as handle:
             services.add_version(marketer, versioned, handle, "platform-overview-one-pager.pdf",
@@ -70,9 +72,32 @@ def seed(app, files: Path, later: Path) -> dict[str, int]:
                                  "Shorter copy for the trade-show handout.")
         services.restore_version(marketer, versioned, 2,
                                  "The short copy confused prospects; back to version 2.")
+        ids["fork"] = _fork(ids[FORKED_TITLE])
         db.session.remove()
     print(f"seeded {count} demo assets")
     return ids
+
+
+def _fork(asset_id: int) -> int:
+    """The demo rep tailors the recap e-mail for an account and suggests a line to marketing."""
+    from app.auth.services import find_user_by_email
+    from app.demo.seed import DEMO_USERS
+    from app.extensions import db
+    from app.forks import services, sources, suggestions
+    from app.library.models import Asset
+
+    rep = find_user_by_email(DEMO_USERS[2].email)
+    version = db.session.get(Asset, asset_id).current_version
+    body = sources.source_text(version)
+    paragraphs = body.split("\n\n")
+    paragraphs.insert(2, "Teams like yours cut their reporting time by **40%** in the first "
+                         "quarter: happy to walk you through how Fabrikam did it.")
+    fork = services.create_fork(rep, asset_id=asset_id, account="Contoso Retail",
+                                fields={"first_name": "Priya", "account_name": "Contoso Retail"},
+                                body="\n\n".join(paragraphs))
+    suggestions.suggest(rep, fork.id, "Prospects reply more often when the recap names a "
+                                      "number from a similar customer.")
+    return fork.id
 
 
 class Server:
@@ -140,6 +165,18 @@ def take_screenshots(base: str, ids: dict[str, int], files: Path, out: Path) -> 
 
         page.goto(f"{base}/assets/{ids[VERSIONED_TITLE]}/versions")
         shoot(page, out, "versions.png")
+
+        page.goto(f"{base}/suggestions")
+        shoot(page, out, "suggestions.png")
+
+        rep = browser.new_context(viewport=VIEWPORT).new_page()
+        rep.goto(f"{base}/login")
+        rep.get_by_label("Email").fill(DEMO_USERS[2].email)
+        rep.get_by_label("Password").fill(DEMO_PASSWORD)
+        rep.get_by_role("button", name="Sign in").click()
+        rep.wait_for_url(f"{base}/")
+        rep.goto(f"{base}/forks/{ids['fork']}")
+        shoot(rep, out, "fork.png")
 
         page.goto(f"{base}/assets/new")
         page.set_input_files("#files", [files / name for name in UPLOAD_FILES])

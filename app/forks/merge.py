@@ -30,6 +30,13 @@ class MergeError(ValueError):
     """A resolution that would lose or invent part of the text, with a message for the rep."""
 
 
+class MissingResolution(MergeError, KeyError):
+    """A conflict without a choice. Also a KeyError, for callers that look a choice up."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])  # a KeyError would show its message in quotes
+
+
 @dataclass(frozen=True)
 class Clean:
     text: str
@@ -68,7 +75,7 @@ class Merge:
         missing = [i for i in range(len(self.conflicts)) if i not in choices]
         unknown = sorted(set(choices) - set(range(len(self.conflicts))), key=str)
         if missing:
-            raise MergeError("Choose how to resolve conflict(s) "
+            raise MissingResolution("Choose how to resolve conflict(s) "
                              f"{', '.join(str(i + 1) for i in missing)}: nothing is dropped.")
         if unknown:
             raise MergeError(f"There is no conflict {', '.join(map(str, unknown))} "

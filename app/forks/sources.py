@@ -112,3 +112,20 @@ def _previous_defaults(version: AssetVersion) -> dict[str, str]:
         .where(AssetVersion.asset_id == version.asset_id, AssetVersion.number < version.number)
         .order_by(AssetVersion.number.desc()).limit(1))
     return previous.defaults() if previous else {}
+
+
+def scan_missing(batch: int = 100) -> int:
+    """Find the fields of every version stored before forks existed; returns how many."""
+    done = 0
+    while True:
+        versions = list(db.session.scalars(
+            db.select(AssetVersion).outerjoin(VersionFields,
+                                              VersionFields.version_id == AssetVersion.id)
+            .where(VersionFields.version_id.is_(None))
+            .order_by(AssetVersion.id).limit(batch)))
+        if not versions:
+            return done
+        for version in versions:
+            scan(version)
+        db.session.commit()
+        done += len(versions)

@@ -61,7 +61,20 @@ def _page(fork, status: int = 200, conflicts=None):
         update=updates.pending_update(fork), conflicts=conflicts or [],
         can_edit=can_edit_fork(_me(), fork), suggestions=queries.suggestions_of_fork(fork),
         action_form=EmptyForm(), suggest_form=SuggestForm(),
-        preview=_preview(fork), **extras_for("fork_detail", actor=_me(), fork=fork)), status
+        preview=_preview(fork), slide_texts=_slide_texts(fork),
+        **extras_for("fork_detail", actor=_me(), fork=fork)), status
+
+
+def _slide_texts(fork) -> list[str] | None:
+    """Without page previews (no LibreOffice), the slide picker shows each slide's text."""
+    from app.forks import slides
+
+    if fork.method != "pptx" or fork.source_version.preview_pdf_key:
+        return None
+    try:
+        return [text[:160] for text in slides.texts_of(fork.source_version)]
+    except ServiceError:
+        return None
 
 
 def _preview(fork) -> str | None:

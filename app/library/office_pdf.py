@@ -55,12 +55,16 @@ def to_pdf(path: str, content_type: str, soffice: str, out_dir: str, timeout: fl
     command = [soffice, "--headless", "--norestore", "--nolockcheck", "--nodefault",
                "--nologo", f"-env:UserInstallation=file://{work / 'profile'}",
                "--convert-to", "pdf", "--outdir", str(work / "out"), str(source)]
-    _run(command, work, timeout)
     pdf = work / "out" / "source.pdf"
-    if not pdf.is_file() or pdf.stat().st_size == 0:
-        raise ConversionError("LibreOffice wrote no PDF")
-    if pdf.stat().st_size > MAX_PDF_BYTES:
-        raise ConversionError("the PDF LibreOffice wrote is too large")
+    try:
+        _run(command, work, timeout)
+        if not pdf.is_file() or pdf.stat().st_size == 0:
+            raise ConversionError("LibreOffice wrote no PDF")
+        if pdf.stat().st_size > MAX_PDF_BYTES:
+            raise ConversionError("the PDF LibreOffice wrote is too large")
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)  # its profile and whatever it half-wrote
+        raise
     return pdf
 
 

@@ -307,3 +307,11 @@ def test_a_shuffled_long_text_merges_without_hanging():
     assert time.perf_counter() - started < 5
     both = result.resolve(dict.fromkeys(range(len(result.conflicts)), "both"))
     assert set(both.split("\n")) >= set(mine)
+
+
+def test_a_missing_choice_reads_as_a_sentence_and_is_a_key_error_too():
+    result = merge("a\n", "b\n", "c\n")
+    with pytest.raises(KeyError) as caught:
+        result.resolve({})
+    assert str(caught.value) == "Choose how to resolve conflict(s) 1: nothing is dropped."
+    assert isinstance(caught.value, MergeError)

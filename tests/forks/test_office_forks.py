@@ -132,6 +132,8 @@ def test_pdf_fork_gets_a_cover_and_keeps_the_original_pages(client, marketer, re
     assert created.status_code == 201, created.get_json()
     rendered = client.get(f"/api/v1/forks/{created.get_json()['id']}/render", buffered=True,
                           headers=headers)
+    # Nothing of the original is rewritten: its bytes come first, the cover after them.
+    assert rendered.get_data().startswith(original)
     tailored = PdfReader(io.BytesIO(rendered.get_data()))
     source = PdfReader(io.BytesIO(original))
     assert len(tailored.pages) == len(source.pages) + 1

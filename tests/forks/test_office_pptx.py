@@ -197,11 +197,14 @@ def _libreoffice_pages(path, tmp_path) -> list[str]:
     return [page.extract_text() for page in PdfReader(tmp_path / f"{path.stem}.pdf").pages]
 
 
-needs_libreoffice = pytest.mark.skipif(not __import__("shutil").which("soffice"),
-                                       reason="LibreOffice is optional (make test installs it)")
+@pytest.fixture
+def needs_libreoffice():
+    # Optional for running the app, required for the suite: `make test` installs it.
+    if not __import__("shutil").which("soffice"):
+        pytest.fail("LibreOffice is required for these tests: run `make office`")
 
 
-@needs_libreoffice
+@pytest.mark.usefixtures("needs_libreoffice")
 def test_libreoffice_opens_a_reordered_deck_with_the_right_pages(deck, tmp_path):
     render_pptx(deck, {"company": "Acme"}, [4, 1], tmp_path / "out.pptx")
     pages = _libreoffice_pages(tmp_path / "out.pptx", tmp_path)
@@ -210,7 +213,7 @@ def test_libreoffice_opens_a_reordered_deck_with_the_right_pages(deck, tmp_path)
     assert "One Acme" in pages[1]
 
 
-@needs_libreoffice
+@pytest.mark.usefixtures("needs_libreoffice")
 def test_libreoffice_opens_a_real_deck_with_slides_dropped(tmp_path):
     import corpus
 

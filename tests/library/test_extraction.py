@@ -68,7 +68,10 @@ def corpus_results() -> dict[str, Extraction]:
 
     def run(item: tuple[str, Path]) -> tuple[str, Extraction]:
         relative, path = item
-        return relative, extract(str(path), sniff(str(path), path.name).content_type)
+        # Correctness, not speed: a generous timeout, so a busy shared machine cannot turn a
+        # 137-page PDF into a "took too long" note (the timeout has its own tests below).
+        return relative, extract(str(path), sniff(str(path), path.name).content_type,
+                                 timeout=120)
 
     # Each extraction is a separate process, so threads are enough to use every core.
     with ThreadPoolExecutor(max_workers=2 * (os.cpu_count() or 2)) as pool:

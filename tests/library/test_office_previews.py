@@ -114,6 +114,8 @@ def test_libreoffice_that_hangs_or_fails_leaves_the_card_and_no_extra_blob(
     version = version_of(previews, created.get_json()["id"])
     assert version.preview_pdf_key is None
     assert len(blob_files(previews)) == before + 2  # the file and its text card, nothing more
+    tmp = previews.config["UPLOAD_TMP_DIR"]
+    assert not [n for n in os.listdir(tmp) if n.startswith("lockstep-soffice-")]
 
 
 def test_without_libreoffice_nothing_changes(previews, client, api_token, tmp_path):
@@ -137,3 +139,17 @@ def test_the_preview_survives_restore_and_gc(previews, client, api_token):
     assert version_of(previews, asset_id).preview_pdf_key == first.preview_pdf_key
     with previews.app_context():
         assert first.preview_pdf_key in referenced_blob_keys()
+
+
+def test_the_fork_slide_picker_shows_real_slides(previews, client, api_token, make_user):
+    _, marketer = api_token("marketer")
+    asset_id = upload_asset(client, marketer, coloured_deck(), "deck.pptx",
+                            status="published").get_json()["id"]
+    rep = previews.test_client()
+    login(rep, make_user("rep").email)
+    from helpers import csrf_token
+
+    created = rep.post(f"/assets/{asset_id}/fork", data={"csrf_token": csrf_token(rep)})
+    page = rep.get(created.headers["Location"]).get_data(as_text=True)
+    for n in (1, 2, 3):
+        assert f'src="/assets/{asset_id}/versions/1/pages/{n}.png"' in page
