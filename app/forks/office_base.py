@@ -65,6 +65,13 @@ def cannot_open(what: str, exc: Exception) -> TailoringError:
     return TailoringError(f"This {what} cannot be opened: {reason}")
 
 
+def parse_part(blob: bytes):
+    """A part the Office library keeps as bytes (notes, view settings), parsed without
+    entities or network access; a parser per call, as lxml parsers are not thread-safe."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    return etree.fromstring(blob, parser=parser)  # noqa: S320 - see the parser above
+
+
 def line_text(line: Line) -> str:
     return "".join(element.text or "" for element in line)
 

@@ -17,6 +17,7 @@ from .office_base import (
     clean_values,
     fill_line,
     guard_zip,
+    parse_part,
     save_atomically,
     scan_lines,
 )
@@ -117,7 +118,7 @@ def _stories(document) -> Iterator[tuple[object, str, object]]:
             yield part.element, labels[part], lambda element: None
         elif part.content_type in _NOTES_TYPES:
             # python-docx keeps these as plain bytes: parse, edit, and put the bytes back.
-            root = etree.fromstring(part.blob)  # noqa: S320 - lxml defaults: no DTD, no network
+            root = parse_part(part.blob)
             yield root, _NOTES_TYPES[part.content_type], _blob_writer(part)
 
 
