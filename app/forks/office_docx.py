@@ -64,7 +64,7 @@ def scan_docx(path) -> Scan:
     except TailoringError:
         raise
     except Exception as exc:  # a file python-docx opened but whose XML is unusual
-        raise TailoringError(f"This {WHAT} cannot be read: {exc}") from exc
+        raise cannot_open(WHAT, exc, "read") from exc
 
 
 def render_docx(path, values: Mapping[str, str], out_path) -> None:
@@ -83,7 +83,7 @@ def render_docx(path, values: Mapping[str, str], out_path) -> None:
     except TailoringError:
         raise
     except Exception as exc:
-        raise TailoringError(f"This {WHAT} cannot be tailored: {exc}") from exc
+        raise cannot_open(WHAT, exc, "tailored") from exc
 
 
 def open_word(path):

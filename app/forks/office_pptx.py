@@ -42,7 +42,7 @@ def scan_pptx(path) -> Scan:
     except TailoringError:
         raise
     except Exception as exc:  # a file python-pptx opened but whose XML is unusual
-        raise TailoringError(f"This {WHAT} cannot be read: {exc}") from exc
+        raise cannot_open(WHAT, exc, "read") from exc
 
 
 def render_pptx(path, values: Mapping[str, str], slides: list[int] | None, out_path) -> None:
@@ -63,7 +63,7 @@ def render_pptx(path, values: Mapping[str, str], slides: list[int] | None, out_p
     except TailoringError:
         raise
     except Exception as exc:
-        raise TailoringError(f"This {WHAT} cannot be tailored: {exc}") from exc
+        raise cannot_open(WHAT, exc, "tailored") from exc
 
 
 def open_presentation(path):
@@ -80,7 +80,23 @@ def open_presentation(path):
     if not isinstance(part, PresentationPart):
         raise TailoringError(f"This {WHAT} cannot be opened: it is not a presentation "
                              f"(its main part is {part.content_type}).")
+    _check_layouts(part.presentation)
     return part.presentation
+
+
+def _check_layouts(presentation) -> None:
+    """python-pptx quietly forgets a relationship whose part is missing from the zip; a slide
+    that lost its layout that way would make PowerPoint repair the tailored file."""
+    try:
+        slides = list(presentation.slides)
+    except Exception as exc:
+        raise cannot_open(WHAT, exc) from exc
+    from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    for number, slide in enumerate(slides, start=1):
+        if not any(rel.reltype == RT.SLIDE_LAYOUT for rel in slide.part.rels.values()):
+            raise TailoringError(f"This {WHAT} cannot be opened: it is damaged (slide "
+                                 f"{number} has lost its layout).")
 
 
 # --- where the text is ----------------------------------------------------------------------
