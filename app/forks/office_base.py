@@ -54,15 +54,34 @@ def guard_zip(path: str, what: str) -> None:
         raise TailoringError(f"This {what} cannot be opened: {note}")
 
 
-def cannot_open(what: str, exc: Exception) -> TailoringError:
-    """The rep's version of whatever the Office library raised while opening the file."""
+def cannot_open(what: str, exc: Exception, verb: str = "opened") -> TailoringError:
+    """The rep's version of whatever the Office library raised while opening the file
+    (`verb` "opened"), reading its text ("read") or tailoring it ("tailored")."""
     if isinstance(exc, KeyError):
-        reason = "it is a zip archive, but not an Office file."
+        reason = _missing_part(exc)
     elif isinstance(exc, etree.XMLSyntaxError):
         reason = f"part of it is damaged ({exc.msg})."
     else:
         reason = str(exc) or type(exc).__name__
-    return TailoringError(f"This {what} cannot be opened: {reason}")
+    return TailoringError(f"This {what} cannot be {verb}: {reason}")
+
+
+def _missing_part(exc: KeyError) -> str:
+    """zipfile says "There is no item named 'word/styles.xml' in the archive"; the Office
+    libraries say "no relationship with key 'rId8'" when a part they refer to is gone."""
+    missing = re.search(r"no item named '([^']+)'", str(exc))
+    if missing and missing.group(1) == "[Content_Types].xml":
+        return "it is a zip archive, but not an Office file."
+    if missing:
+        return f"it is damaged (its part {missing.group(1)} is missing)."
+    return "it is damaged (a part it refers to is missing)."
+
+
+def parse_part(blob: bytes):
+    """A part the Office library keeps as bytes (notes, view settings), parsed without
+    entities or network access; a parser per call, as lxml parsers are not thread-safe."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    return etree.fromstring(blob, parser=parser)  # noqa: S320 - see the parser above
 
 
 def line_text(line: Line) -> str:

@@ -17,6 +17,7 @@ from .office_base import (
     clean_values,
     fill_line,
     guard_zip,
+    parse_part,
     save_atomically,
     scan_lines,
 )
@@ -63,7 +64,7 @@ def scan_docx(path) -> Scan:
     except TailoringError:
         raise
     except Exception as exc:  # a file python-docx opened but whose XML is unusual
-        raise TailoringError(f"This {WHAT} cannot be read: {exc}") from exc
+        raise cannot_open(WHAT, exc, "read") from exc
 
 
 def render_docx(path, values: Mapping[str, str], out_path) -> None:
@@ -82,7 +83,7 @@ def render_docx(path, values: Mapping[str, str], out_path) -> None:
     except TailoringError:
         raise
     except Exception as exc:
-        raise TailoringError(f"This {WHAT} cannot be tailored: {exc}") from exc
+        raise cannot_open(WHAT, exc, "tailored") from exc
 
 
 def open_word(path):
@@ -117,7 +118,7 @@ def _stories(document) -> Iterator[tuple[object, str, object]]:
             yield part.element, labels[part], lambda element: None
         elif part.content_type in _NOTES_TYPES:
             # python-docx keeps these as plain bytes: parse, edit, and put the bytes back.
-            root = etree.fromstring(part.blob)  # noqa: S320 - lxml defaults: no DTD, no network
+            root = parse_part(part.blob)
             yield root, _NOTES_TYPES[part.content_type], _blob_writer(part)
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator, Mapping
 
+from lxml import etree
+
 from .office_base import (
     Scan,
     TailoringError,
@@ -18,6 +20,7 @@ from .office_base import (
     clean_values,
     fill_line,
     guard_zip,
+    parse_part,
     save_atomically,
     scan_lines,
 )
@@ -39,7 +42,7 @@ def scan_pptx(path) -> Scan:
     except TailoringError:
         raise
     except Exception as exc:  # a file python-pptx opened but whose XML is unusual
-        raise TailoringError(f"This {WHAT} cannot be read: {exc}") from exc
+        raise cannot_open(WHAT, exc, "read") from exc
 
 
 def render_pptx(path, values: Mapping[str, str], slides: list[int] | None, out_path) -> None:
@@ -60,7 +63,7 @@ def render_pptx(path, values: Mapping[str, str], slides: list[int] | None, out_p
     except TailoringError:
         raise
     except Exception as exc:
-        raise TailoringError(f"This {WHAT} cannot be tailored: {exc}") from exc
+        raise cannot_open(WHAT, exc, "tailored") from exc
 
 
 def open_presentation(path):
@@ -77,7 +80,23 @@ def open_presentation(path):
     if not isinstance(part, PresentationPart):
         raise TailoringError(f"This {WHAT} cannot be opened: it is not a presentation "
                              f"(its main part is {part.content_type}).")
+    _check_layouts(part.presentation)
     return part.presentation
+
+
+def _check_layouts(presentation) -> None:
+    """python-pptx quietly forgets a relationship whose part is missing from the zip; a slide
+    that lost its layout that way would make PowerPoint repair the tailored file."""
+    try:
+        slides = list(presentation.slides)
+    except Exception as exc:
+        raise cannot_open(WHAT, exc) from exc
+    from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    for number, slide in enumerate(slides, start=1):
+        if not any(rel.reltype == RT.SLIDE_LAYOUT for rel in slide.part.rels.values()):
+            raise TailoringError(f"This {WHAT} cannot be opened: it is damaged (slide "
+                                 f"{number} has lost its layout).")
 
 
 # --- where the text is ----------------------------------------------------------------------
@@ -169,23 +188,33 @@ def _select_slides(presentation, slides: list[int]) -> None:
     id_list.extend(kept)
     part.rename_slide_parts([entry.rId for entry in kept])  # slide1.xml... in the new order
     _fix_sections(presentation.element, [entry.id for entry in kept], slides)
-    _unlink(part, {entry.rId for entry in dropped})
-    for entry in kept:
-        slide_part = part.related_part(entry.rId)
-        _unlink(slide_part, {rId for rId, rel in slide_part.rels.items()
+    # Every part, not only the presentation and the kept slides: the outline view's list in
+    # viewProps.xml (and the like) also links to slides, and one such link would keep a
+    # dropped slide in the file, under a part name a renamed kept slide now uses.
+    for source in list(part.package.iter_parts()):
+        if source not in dropped_parts:
+            _unlink(source, {rId for rId, rel in source.rels.items()
                              if not rel.is_external and rel.target_part in dropped_parts})
 
 
 def _unlink(part, rIds: set[str]) -> None:
-    """Drop relationships, and the links (custom shows, "go to slide" hyperlinks) using them,
-    so nothing in the file points at a slide that is gone."""
+    """Drop relationships, and the links (custom shows, "go to slide" hyperlinks, outline
+    view entries) using them, so nothing in the file points at a slide that is gone."""
     if not rIds:
         return
-    for element in list(part._element.iter()):
+    root = getattr(part, "_element", None)
+    # python-pptx keeps parts it has no class for (viewProps.xml...) as bytes.
+    parsed = root is None and part.partname.ext == "xml"
+    if parsed:
+        root = parse_part(part.blob)
+    for element in list(root.iter()) if root is not None else []:
         if element.get(R_ID) in rIds and element.getparent() is not None:
             element.getparent().remove(element)
+    if parsed:
+        part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                    standalone=True)
     for rId in rIds:
-        part.drop_rel(rId)
+        part.rels.pop(rId)  # every use is gone: XmlPart.drop_rel's reference count is moot
 
 
 def _fix_sections(root, kept_ids: list[int], slides: list[int]) -> None:

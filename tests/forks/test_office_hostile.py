@@ -99,3 +99,30 @@ def test_a_pptx_given_as_a_docx_and_the_other_way_round(sources, tmp_path):
 def test_a_missing_file_is_a_tailoring_error(tmp_path):
     with pytest.raises(TailoringError, match="cannot be opened"):
         scan_docx(tmp_path / "nowhere.docx")
+
+
+def _without(source, path, member):
+    """A copy of a real package with one part left out of the zip."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(path, "w") as new:
+        for item in old.infolist():
+            if item.filename != member:
+                new.writestr(item, old.read(item))
+    return path
+
+
+@pytest.mark.parametrize(("kind", "member", "reason"), [
+    ("docx", "[Content_Types].xml", "it is a zip archive, but not an Office file."),
+    ("docx", "word/styles.xml", "it is damaged (its part word/styles.xml is missing)."),
+    ("pptx", "ppt/slides/slide1.xml", "it is damaged (a part it refers to is missing)."),
+    # python-pptx forgets the relationship quietly: the tailored slide would have no layout.
+    ("pptx", "ppt/slideLayouts/slideLayout2.xml",
+     "it is damaged (slide 1 has lost its layout)."),
+])
+def test_a_package_missing_a_part_says_so(tmp_path, sources, kind, member, reason):
+    scan, render, what = ENGINES[kind]
+    path = _without(sources[kind], tmp_path / f"missing.{kind}", member)
+    for attempt in (lambda: scan(path), lambda: render(path, tmp_path / "out")):
+        with pytest.raises(TailoringError) as caught:
+            attempt()
+        assert str(caught.value) == f"{what} cannot be opened: {reason}"
+    assert not (tmp_path / "out").exists()
