@@ -132,9 +132,16 @@ def diff_html(old: str, new: str, context: int = 2) -> str:
 
 
 def slides_summary(kept: list[int], dropped: list[int]) -> str:
-    """A slide selection in words, for a PowerPoint suggestion (safe HTML)."""
-    order = ", ".join(map(str, kept))
-    text = f"Keeps slides {order} in this order" if kept else "Keeps every slide"
+    """A slide selection in words, for a PowerPoint suggestion (safe HTML).
+
+    Both lists empty reads "Keeps every slide"; nothing kept but slides dropped reads "Keeps
+    no slides", never "every slide; drops …"."""
+    if len(kept) == 1:
+        text = f"Keeps slide {kept[0]}"
+    elif kept:
+        text = f"Keeps slides {', '.join(map(str, kept))} in this order"
+    else:
+        text = "Keeps no slides" if dropped else "Keeps every slide"
     if dropped:
         text += f"; drops {', '.join(map(str, dropped))}"
     return f'<p class="diff-slides">{escape(text)}.</p>'

@@ -227,11 +227,23 @@ def _ends_with_newline(text: str) -> bool:
     return text.endswith(("\n", "\r"))
 
 
+def _final_newline(base: str, mine: str, theirs: str) -> bool:
+    """Merged like any other change: the rep's ending if the rep changed it, else the source's.
+
+    An empty text has no last line to end, so it says nothing either way: a rep who cleared
+    the text while the source gained a line gets that line with its newline."""
+    base_end, mine_end, theirs_end = (
+        _ends_with_newline(text) if text else None for text in (base, mine, theirs))
+    if mine_end is not None and mine_end != base_end:
+        return mine_end
+    for end in (theirs_end, mine_end, base_end):
+        if end is not None:
+            return end
+    return True
+
+
 def merge(base: str, mine: str, theirs: str) -> Merge:
     """Three-way merge of the rep's text (`mine`) onto the new source (`theirs`)."""
     chunks = _chunks(_lines(base), _lines(mine), _lines(theirs))
-    ends = [_ends_with_newline(text) for text in (base, mine, theirs)]
-    # The final newline is merged like any other change: the side that changed it wins.
-    final_newline = ends[2] if ends[1] == ends[0] else ends[1]
     newline = _newline_of(mine) if mine else _newline_of(theirs)
-    return Merge(chunks, newline=newline, final_newline=final_newline)
+    return Merge(chunks, newline=newline, final_newline=_final_newline(base, mine, theirs))

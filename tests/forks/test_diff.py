@@ -171,3 +171,11 @@ def test_slides_summary_in_words_and_escaped():
     assert slides_summary([3, 1], [2]) == (
         '<p class="diff-slides">Keeps slides 3, 1 in this order; drops 2.</p>')
     assert slides_summary([], []) == '<p class="diff-slides">Keeps every slide.</p>'
+    assert slides_summary([1, 3, 2], [4, 5]) == (
+        '<p class="diff-slides">Keeps slides 1, 3, 2 in this order; drops 4, 5.</p>')
+
+
+def test_slides_summary_never_contradicts_itself():
+    assert slides_summary([2], [1, 3]) == '<p class="diff-slides">Keeps slide 2; drops 1, 3.</p>'
+    assert slides_summary([], [1, 2]) == (
+        '<p class="diff-slides">Keeps no slides; drops 1, 2.</p>')

@@ -187,6 +187,11 @@ def test_conflict_chunks_hold_lf_text_and_resolution_uses_the_rep_endings():
     ("a\nb", "a\nb\n", "a\nb", "a\nb\n"),        # the rep added one
     ("a\nb", "a\nB", "a\nb\nc", "a\nB\nc"),      # the rep's edit, the source's new line, no \n
     ("a\nb\n", "a\nB\n", "a\nb\nc\n", "a\nB\nc\n"),
+    # An empty text has no last line, so it does not decide how the merged one ends.
+    ("x\n", "", "x\ny\n", "y\n"),             # the rep cleared it, the source added y
+    ("x\n", "x\ny\n", "", "y\n"),             # the source cleared it, the rep added y
+    ("", "x\n", "x", "x\n"),                   # both wrote x from nothing: the rep's ending
+    ("", "", "new", "new"),
 ])
 def test_the_final_newline_is_kept_or_changed_like_any_edit(base, mine, theirs, expected):
     result = merge(base, mine, theirs)
