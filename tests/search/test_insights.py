@@ -95,10 +95,12 @@ def test_insights_count_each_query_once_per_person(app, client, make_user, api_t
     search_page(alice, stage="closing")
     assert logged_searches(app) == 11
 
+    # From yesterday: shortly after midnight the backdated search falls on the day before.
+    since = today() - timedelta(days=1)
     with app.app_context():
-        top = insights.top_queries(today(), today())
-        gaps = insights.content_gaps(today(), today())
-        ignored = insights.ignored_queries(today(), today())
+        top = insights.top_queries(since, today())
+        gaps = insights.content_gaps(since, today())
+        ignored = insights.ignored_queries(since, today())
     # query, searches, people, latest result count, opened
     tiger = QueryStat("tiger", 3, 2, 1, 0)  # Alice twice (11 minutes apart), Bob once
     lynx = QueryStat("lynx", 2, 2, 2, 3)  # Alice's two opens and Bob's one
