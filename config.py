@@ -74,6 +74,13 @@ class Config:
     OFFICE_PREVIEWS = env_bool("OFFICE_PREVIEWS", True)
     SOFFICE_PATH = env_str("SOFFICE_PATH")  # default: soffice on PATH
     OFFICE_PREVIEW_TIMEOUT_SECONDS = env_int("OFFICE_PREVIEW_TIMEOUT_SECONDS", 60)
+    # Share links: the public viewer's content URLs live this long; beacons and new visits
+    # are counted per visit and per address (Flask-Limiter notation, stored like the others).
+    SHARE_CONTENT_URL_SECONDS = env_int("SHARE_CONTENT_URL_SECONDS", 600)
+    SHARE_BEACON_LIMIT = env_str("SHARE_BEACON_LIMIT", "30 per minute;600 per hour")
+    SHARE_VISIT_LIMIT = env_str("SHARE_VISIT_LIMIT", "20 per 10 minutes;100 per day")
+    SHARE_CODE_MINUTES = env_int("SHARE_CODE_MINUTES", 10)
+    SHARE_MAX_DOWNLOAD_PAGES = env_int("SHARE_MAX_DOWNLOAD_PAGES", 2000)
     TRUSTED_HOSTS = env_list("TRUSTED_HOSTS")
     # Number of proxies in front of the app whose X-Forwarded-* headers are trusted (0 = none).
     PROXY_FIX_COUNT = env_int("PROXY_FIX_COUNT", 0)
@@ -140,6 +147,8 @@ class TestingConfig(Config):
     # their own small limits.
     RATELIMIT_UPLOADS = "100000 per minute"
     RATELIMIT_EXPENSIVE = "100000 per minute"
+    SHARE_BEACON_LIMIT = "100000 per minute"
+    SHARE_VISIT_LIMIT = "100000 per minute"
     STORAGE_GC_MIN_GRACE_MINUTES = 0  # tests collect blobs they have just written
 
 

@@ -74,6 +74,11 @@ def _init_extensions(app: Flask) -> None:
     login.init_app(app)
     storage_flask.init_app(app)
     search_services.init_app(app)
+    from app.share.public import no_referrer_on_viewer
+
+    # Registered before Talisman, so it runs after it: Talisman sets one Referrer-Policy for
+    # every response, and the public viewer must send none at all.
+    app.after_request(no_referrer_on_viewer)
     app.extensions["talisman"] = Talisman(
         app,
         force_https=app.config["FORCE_HTTPS"],
@@ -102,11 +107,19 @@ def _register_blueprints(app: Flask) -> None:
     from app.search.api import blp as search_api
     from app.search.views import bp as search_bp
     from app.settings.views import bp as settings_bp
+    from app.share.api import blp as share_api
+    from app.share.public import bp as viewer_bp
+    from app.share.views import bp as share_bp
 
     for blueprint in (auth_bp, admin_bp, library_bp, search_bp, collections_bp, deals_bp,
-                      deals_admin_bp, settings_bp, forks_bp):
+                      deals_admin_bp, settings_bp, forks_bp, share_bp, viewer_bp):
         app.register_blueprint(blueprint)
-    init_api(app, (me_api, assets_api, search_api, deal_imports_api, deals_api, forks_api))
+    init_api(app, (me_api, assets_api, search_api, deal_imports_api, deals_api, forks_api,
+                   share_api))
+    from app.share.queries import unread_count
+
+    # The top bar shows how many notifications are unread (a prospect opened a link).
+    app.jinja_env.globals["unread_notifications"] = unread_count
 
 
 def _connect_areas() -> None:
@@ -128,10 +141,14 @@ def _connect_areas() -> None:
     from app.library.services import on_version_added
     from app.search import documents as search_documents
     from app.search import outbox as search_outbox
+    from app.share import settings as _share_settings  # noqa: F401 - declares its settings
+    from app.share.extras import share_asset, share_fork
 
     provide("asset_detail", use_in_deal)
     provide("asset_detail", asset_forks)
     provide("fork_detail", use_fork_in_deal)
+    provide("asset_detail", share_asset)
+    provide("fork_detail", share_fork)
     provide("library_home", open_deals_home)
     provide("search_results", use_in_deal_on_hits)
     # Search ranks by deal evidence: deals says when it changed, search re-indexes those assets.

@@ -173,6 +173,26 @@ def record_usage(actor: User, deal_id: int, action: str, asset_id: int | None = 
     return event
 
 
+def record_view(deal_id: int, asset_id: int, version_id: int, fork_id: int | None,
+                user_id: int | None) -> UsageEvent | None:
+    """A prospect viewed this content through a share link tied to the deal: usage with action
+    `viewed`, credited to the link's owner. The caller (the share area) checked the link and
+    commits; None when the deal is gone."""
+    deal = db.session.get(Deal, deal_id)
+    if deal is None:
+        return None
+    now = utcnow()
+    event = UsageEvent(deal_id=deal.id, asset_id=asset_id, version_id=version_id,
+                       fork_id=fork_id, user_id=user_id, action="viewed", deal_stage=deal.stage,
+                       deal_stage_id=deal.stage_id, deal_status=deal.status,
+                       after_close=deal.closed_at is not None and now > deal.closed_at,
+                       occurred_at=now)
+    db.session.add(event)
+    db.session.flush()
+    events.usage_recorded({asset_id})
+    return event
+
+
 def _content(actor: User, asset_id: int | None, fork_id: int | None) -> tuple[int, int]:
     if (asset_id is None) == (fork_id is None):
         raise ValidationFailed("Give either asset_id or fork_id.", {"asset_id": "one_of"})

@@ -1,0 +1,1 @@
+from fixtures.share import world  # noqa: F401 - the shared fixture
