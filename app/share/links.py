@@ -178,11 +178,7 @@ def _apply_options(actor: User, link: ShareLink, options: dict[str, Any], creati
         link.message = _text(options["message"] or "", "message", MAX_MESSAGE)
     if "expires_at" in options:
         link.expires_at = _expiry(options["expires_at"])
-    for flag in ("require_email", "verify_email", "allow_download", "anonymous"):
-        if flag in options and options[flag] is not None:
-            if not isinstance(options[flag], bool):
-                raise ValidationFailed(f"{flag} is true or false.", {flag: "not_boolean"})
-            setattr(link, flag, options[flag])
+    _set_flags(link, options)
     if "password" in options:
         link.password_hash = _password(options["password"])
     if "allowed_domains" in options:
@@ -190,6 +186,14 @@ def _apply_options(actor: User, link: ShareLink, options: dict[str, Any], creati
     if "deal_id" in options:
         link.deal_id = _deal(actor, options["deal_id"])
     _check_gate(link)
+
+
+def _set_flags(link: ShareLink, options: dict[str, Any]) -> None:
+    for flag in ("require_email", "verify_email", "allow_download", "anonymous"):
+        if flag in options and options[flag] is not None:
+            if not isinstance(options[flag], bool):
+                raise ValidationFailed(f"{flag} is true or false.", {flag: "not_boolean"})
+            setattr(link, flag, options[flag])
 
 
 def _check_gate(link: ShareLink) -> None:

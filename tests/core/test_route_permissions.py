@@ -21,6 +21,7 @@ DEAL_EDITORS = {"rep", "admin"}  # the deal below belongs to `rep`
 SAMPLE_DECK = "office/pptx/minimal.pptx"
 FORK_EDITORS = {"rep", "admin"}  # the forks below belong to `rep`
 FORK_WATCHERS = {"leader", "marketer", "owner", "admin"}
+LINK_MANAGERS = {"rep", "admin"}  # the share link below belongs to `rep`
 NEW_DEAL = {"external_id": "API-1", "name": "Via API", "stage": "Discovery",
             "close_date": "2030-01-31", "owner_email": "{rep_email}"}
 
@@ -130,6 +131,27 @@ TABLE = [
     ("forks_api.accept", "POST", "/api/v1/suggestions/{suggestion}/accept", EDITORS, {}),
     ("forks_api.decline", "POST", "/api/v1/suggestions/{suggestion}/decline", EDITORS,
      {"reply": "No"}),
+    ("share.index", "GET", "/share", EVERYONE, None),
+    ("share.create", "POST", "/share", EVERYONE, {"asset_id": "{asset}"}),
+    ("share.new_room", "GET", "/share/room", EVERYONE, None),
+    ("share.detail", "GET", "/share/{link}", LINK_MANAGERS, None),
+    ("share.update", "POST", "/share/{link}", LINK_MANAGERS, {"title": "Renamed"}),
+    ("share.revoke", "POST", "/share/{link}/revoke", LINK_MANAGERS, {}),
+    ("share.reactivate", "POST", "/share/{link}/reactivate", LINK_MANAGERS, {}),
+    ("share.items", "POST", "/share/{link}/items", LINK_MANAGERS,
+     {"action": "down", "item": "{link_item}"}),
+    ("share.notifications", "GET", "/notifications", EVERYONE, None),
+    ("share.notifications_read", "POST", "/notifications/read", EVERYONE, {}),
+    ("share.viewers", "GET", "/admin/share/viewers?email=ana@acme.test", ADMINS, None),
+    ("share.viewers", "POST", "/admin/share/viewers", ADMINS,
+     {"email": "ana@acme.test", "action": "delete"}),
+    ("share_api.Links", "GET", "/api/v1/share-links", EVERYONE, None),
+    ("share_api.Links", "POST", "/api/v1/share-links", EVERYONE, {"asset_ids": ["{asset}"]}),
+    ("share_api.LinkById", "GET", "/api/v1/share-links/{link}", LINK_MANAGERS, None),
+    ("share_api.LinkById", "PATCH", "/api/v1/share-links/{link}", LINK_MANAGERS,
+     {"title": "Via API"}),
+    ("share_api.LinkById", "DELETE", "/api/v1/share-links/{link}", LINK_MANAGERS, None),
+    ("share_api.views", "GET", "/api/v1/share-links/{link}/views", LINK_MANAGERS, None),
     ("me.me", "GET", "/api/v1/me", EVERYONE, None),
     ("search_api.search", "GET", "/api/v1/search?q=deck", EVERYONE, None),
     ("assets.Assets", "GET", "/api/v1/assets", EVERYONE, None),
@@ -146,6 +168,9 @@ TABLE = [
 ]
 # Reachable without signing in, by design.
 PUBLIC = {"auth.login", "auth.accept_invite", "static", "api-docs.openapi_json"}
+# The prospect's viewer of a share link: no roles, its own gate (tests/share/test_viewer.py).
+PUBLIC |= {"viewer.open_link", "viewer.pass_gate", "viewer.check_code", "viewer.item_bytes",
+           "viewer.item_download", "viewer.beacon"}
 
 
 def test_every_route_is_in_the_table(app):
@@ -182,6 +207,7 @@ def world(app, make_user):
         _add_tokens_and_invitee(ids, users, other)
         _add_deal(ids, users)
         _add_forks(ids, users)
+        _add_link(ids, users)
         hashes = {u.id: u.password_hash for u in db.session.query(User)}
         searches = {}
         for role, user in users.items():
@@ -246,6 +272,26 @@ def _add_forks(ids, users):
                behind_version=behind.source_version_id, template_version=fork.source_version_id)
 
 
+def _add_link(ids, users):
+    """A share link of `rep`'s with two items (the deck and rep's fork)."""
+    from app.auth.models import User
+    from app.share import links
+
+    rep = db.session.get(User, users["rep"].id)
+    link = links.create_link(rep, asset_ids=[ids["asset"]], fork_ids=[ids["fork"]])
+    ids.update(link=link.id, link_item=link.items[0].id)
+
+
+def _restore_link(ids):
+    from app.share.models import ShareLink
+
+    db.session.query(ShareLink).filter(ShareLink.id != ids["link"]).delete()
+    link = db.session.get(ShareLink, ids["link"])
+    link.revoked_at = link.revoked_by_id = None
+    for item in link.items:
+        item.position = 0 if item.id == ids["link_item"] else 1
+
+
 def _add_tokens_and_invitee(ids, users, other):
     """An API token for each user (each role revokes its own), and a pending invitation."""
     from app.auth import services
@@ -296,7 +342,8 @@ def test_each_route_for_each_role(app, world, role):
         url = template.format(**ids, search=searches.get(role, 1),
                               token=ids.get(f"token_{role}", 1))
         if isinstance(body, dict):
-            body = {key: str(value).format(**ids) for key, value in body.items()}
+            body = {key: [int(str(v).format(**ids)) for v in value] if isinstance(value, list)
+                    else str(value).format(**ids) for key, value in body.items()}
         is_api = url.startswith("/api/")
         response = _request(client, method, url, body, is_api)
         status = response.status_code
@@ -340,6 +387,7 @@ def _restore_world(app, ids, hashes):
         db.session.query(User).filter_by(email="invitee@example.test").delete()
         db.session.query(ApiToken).update({"revoked_at": None})
         _restore_forks(ids)
+        _restore_link(ids)
         db.session.commit()
 
 

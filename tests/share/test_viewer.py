@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from helpers import login
 from fixtures.share import make_link, open_viewer, token_of
+from helpers import login
 
 from app.extensions import db
 
