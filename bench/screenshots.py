@@ -5,7 +5,9 @@
 Builds the app on a throwaway SQLite database (schema from the migrations, as `flask db upgrade`
 would), seeds the demo library with `seed_demo`, adds a version history to one asset, serves it
 on 127.0.0.1 and writes library.png, asset.png, upload.png, versions.png, fork.png (a rep
-tailoring an e-mail template) and suggestions.png (marketing's queue) at 1280x800.
+tailoring an e-mail template), suggestions.png (marketing's queue), share-link.png (a rep's
+tracked link after three prospect visits) at 1280x800, and share-viewer.png (what the prospect
+sees, on a phone-sized screen).
 Needs Debian's chromium at /usr/bin/chromium (apt-get install chromium).
 """
 
@@ -73,6 +75,7 @@ def seed(app, files: Path, later: Path) -> dict[str, int]:
         services.restore_version(marketer, versioned, 2,
                                  "The short copy confused prospects; back to version 2.")
         ids["fork"] = _fork(ids[FORKED_TITLE])
+        ids["link"], ids["token"] = _share(app, ids[DETAIL_TITLE])
         db.session.remove()
     print(f"seeded {count} demo assets")
     return ids
@@ -98,6 +101,42 @@ def _fork(asset_id: int) -> int:
     suggestions.suggest(rep, fork.id, "Prospects reply more often when the recap names a "
                                       "number from a similar customer.")
     return fork.id
+
+
+def _share(app, asset_id: int) -> tuple[int, str]:
+    """The demo rep shares the datasheet; three prospects read it, through the viewer and its
+    beacons as a browser would (the visits are dated back so their seconds fit)."""
+    import re
+    from datetime import timedelta
+
+    from app.auth.services import find_user_by_email
+    from app.demo.seed import DEMO_USERS
+    from app.extensions import db
+    from app.share import links
+    from app.share.models import ShareVisit
+
+    rep = find_user_by_email(DEMO_USERS[2].email)
+    link = links.create_link(rep, asset_ids=[asset_id], title="Northwind for Contoso Retail",
+                             message="Hi Priya, the datasheet we discussed.")
+    item = link.items[0].id
+    readers = [("Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) Safari/605.1.15", [60, 25, 40]),
+               ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) Mobile/15E148",
+                [35, 0, 90]),
+               ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/126.0 Safari/537.36",
+                [20, 10, 0])]
+    for agent, seconds in readers:
+        browser = app.test_client()
+        html = browser.get(f"/s/{link.token}", headers={"User-Agent": agent}).get_data(
+            as_text=True)
+        key = re.search(r'data-visit="([^"]+)"', html).group(1)
+        visit = db.session.get(ShareVisit, int(key.split(".")[0]))
+        visit.started_at -= timedelta(minutes=10)
+        db.session.commit()
+        entries = [[item, page, s] for page, s in enumerate(seconds, start=1) if s]
+        browser.post(f"/s/{link.token}/beacon", json={"v": key, "t": entries,
+                                                       "tz": "America/Chicago"},
+                     headers={"User-Agent": agent, "Accept-Language": "en-US,en;q=0.9"})
+    return link.id, link.token
 
 
 class Server:
@@ -177,6 +216,15 @@ def take_screenshots(base: str, ids: dict[str, int], files: Path, out: Path) -> 
         rep.wait_for_url(f"{base}/")
         rep.goto(f"{base}/forks/{ids['fork']}")
         shoot(rep, out, "fork.png")
+        rep.goto(f"{base}/share/{ids['link']}")
+        rep.locator("section[aria-label=Visits]").scroll_into_view_if_needed()
+        shoot(rep, out, "share-link.png")
+
+        phone = browser.new_context(viewport={"width": 390, "height": 780}, is_mobile=True,
+                                    has_touch=True, device_scale_factor=2).new_page()
+        phone.goto(f"{base}/s/{ids['token']}")
+        phone.wait_for_selector(".pdf-page[data-rendered=true]")
+        shoot(phone, out, "share-viewer.png")
 
         page.goto(f"{base}/assets/new")
         page.set_input_files("#files", [files / name for name in UPLOAD_FILES])
