@@ -1,0 +1,1 @@
+"""Tracked share links and deal rooms: the public viewer, visits and beacons."""
