@@ -112,6 +112,15 @@ class Config:
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
     DEMO_SEED = env_int("DEMO_SEED", 2026)
+    # Outgoing mail (share-link e-mail verification codes). Unset MAIL_SERVER: mail is off.
+    # MAIL_USE_TLS upgrades the connection with STARTTLS and refuses a server that cannot.
+    MAIL_SERVER = env_str("MAIL_SERVER")
+    MAIL_PORT = env_int("MAIL_PORT", 25)
+    MAIL_USE_TLS = env_bool("MAIL_USE_TLS", False)
+    MAIL_USERNAME = env_str("MAIL_USERNAME")
+    MAIL_PASSWORD = env_str("MAIL_PASSWORD")
+    MAIL_FROM = env_str("MAIL_FROM", "Lockstep <no-reply@localhost>")
+    MAIL_TIMEOUT_SECONDS = env_int("MAIL_TIMEOUT_SECONDS", 10)
 
     @classmethod
     def validate(cls, config: dict) -> None:
@@ -150,6 +159,7 @@ class TestingConfig(Config):
     SHARE_BEACON_LIMIT = "100000 per minute"
     SHARE_VISIT_LIMIT = "100000 per minute"
     STORAGE_GC_MIN_GRACE_MINUTES = 0  # tests collect blobs they have just written
+    MAIL_SERVER = None  # never a developer's real server; each mail test starts its own
 
 
 class ProductionConfig(Config):
