@@ -27,6 +27,7 @@ MAX_PAGE = 10_000
 GRACE_SECONDS = 5.0
 
 
+
 @dataclass(frozen=True)
 class Entry:
     item_id: int
@@ -73,25 +74,41 @@ def record_beacon(link: ShareLink, key: object, raw_entries: object,
         paged, count = pages[entry.item_id]
         if (entry.page == 0) == paged or (count and entry.page > count):
             raise ValidationFailed("No such page.", {"t": "unknown_page"})
-    now = utcnow()
-    budget = (now - visit.started_at).total_seconds() + GRACE_SECONDS - visit.seconds
-    accepted = 0.0
-    for entry in entries:
-        seconds = min(entry.seconds, max(budget - accepted, 0.0))
-        if seconds <= 0 and entry.seconds > 0:
-            continue
+    accepted = _take_budget(visit, entries)
+    for entry, seconds in accepted:
         _add_time(visit, items[entry.item_id], entry.page, seconds)
-        accepted += seconds
-    visit.seconds += accepted
-    visit.beacons += 1
-    visit.last_seen_at = now
     if not visit.location and not visit.anonymous and time_zone is not None:
         from app.share.location import coarse_location
 
         tz = time_zone if isinstance(time_zone, str) else None
         visit.location = coarse_location(tz, accept_language)[:80]
     db.session.commit()
-    return accepted
+    return sum(seconds for _, seconds in accepted)
+
+
+def _take_budget(visit: ShareVisit, entries: list[Entry]) -> list[tuple[Entry, float]]:
+    """The seconds of each entry that fit in the visit's wall time, added to the visit by one
+    conditional UPDATE, so concurrent beacons of a visit neither lose time nor overspend it
+    (PostgreSQL re-checks the condition after the row lock; SQLite serialises the writes)."""
+    now = utcnow()
+    limit = (now - visit.started_at).total_seconds() + GRACE_SECONDS
+    for _attempt in range(3):
+        shares, room = [], max(limit - visit.seconds, 0.0)
+        for entry in entries:
+            seconds = min(entry.seconds, room)
+            room -= seconds
+            if seconds > 0:
+                shares.append((entry, seconds))
+        total = sum(seconds for _, seconds in shares)
+        done = db.session.execute(
+            db.update(ShareVisit).where(ShareVisit.id == visit.id,
+                                        ShareVisit.seconds + total <= limit)
+            .values(seconds=ShareVisit.seconds + total, beacons=ShareVisit.beacons + 1,
+                    last_seen_at=now).execution_options(synchronize_session=False)).rowcount
+        db.session.refresh(visit)
+        if done:
+            return shares
+    return []
 
 
 def _count_beacon(visit: ShareVisit) -> None:
@@ -110,7 +127,7 @@ def _add_time(visit: ShareVisit, item: ShareItem, page: int, seconds: float) -> 
     row = db.session.scalar(db.select(VisitTime).where(
         VisitTime.visit_id == visit.id, VisitTime.item_id == item.id, VisitTime.page == page))
     if row is not None:
-        row.seconds += seconds
+        _add_seconds(visit.id, item.id, page, seconds)
         return
     first_look = db.session.scalar(db.select(VisitTime.id).where(
         VisitTime.visit_id == visit.id, VisitTime.item_id == item.id).limit(1)) is None
@@ -119,12 +136,18 @@ def _add_time(visit: ShareVisit, item: ShareItem, page: int, seconds: float) -> 
             db.session.add(VisitTime(visit_id=visit.id, item_id=item.id, page=page,
                                      seconds=seconds, version_id=version_id))
     except IntegrityError:  # a beacon of the same visit inserted it a moment ago
-        db.session.execute(db.update(VisitTime).where(
-            VisitTime.visit_id == visit.id, VisitTime.item_id == item.id,
-            VisitTime.page == page).values(seconds=VisitTime.seconds + seconds))
+        _add_seconds(visit.id, item.id, page, seconds)
         return
     if first_look:
         _record_usage(visit, item, version_id)
+
+
+def _add_seconds(visit_id: int, item_id: int, page: int, seconds: float) -> None:
+    """In SQL, not in Python: two beacons adding to one page must both count."""
+    db.session.execute(db.update(VisitTime).where(
+        VisitTime.visit_id == visit_id, VisitTime.item_id == item_id, VisitTime.page == page)
+        .values(seconds=VisitTime.seconds + seconds)
+        .execution_options(synchronize_session=False))
 
 
 def _record_usage(visit: ShareVisit, item: ShareItem, version_id: int) -> None:
@@ -138,8 +161,9 @@ def _record_usage(visit: ShareVisit, item: ShareItem, version_id: int) -> None:
 
 
 def record_download(link: ShareLink, visit: ShareVisit, item: ShareItem) -> None:
-    visit.downloads += 1
-    visit.last_seen_at = utcnow()
+    db.session.execute(db.update(ShareVisit).where(ShareVisit.id == visit.id)
+                       .values(downloads=ShareVisit.downloads + 1, last_seen_at=utcnow())
+                       .execution_options(synchronize_session=False))
     db.session.commit()
 
 

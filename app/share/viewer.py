@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -54,8 +55,6 @@ def gate_stamp(link: ShareLink) -> str:
 
 
 def check_email(link: ShareLink, email: object) -> str:
-    import re
-
     if not isinstance(email, str) or not re.fullmatch(EMAIL, email.strip()):
         raise ValidationFailed("Enter a valid e-mail address.", {"email": "invalid"})
     email = email.strip().lower()
@@ -106,7 +105,7 @@ def verify_code(link: ShareLink, email: str, code: object) -> None:
         raise ValidationFailed("That code has expired. Ask for a new one.", {"code": "expired"})
     row.attempts += 1
     given = code.strip() if isinstance(code, str) else ""
-    if not (len(given) == 6 and given.isdigit()
+    if not (re.fullmatch(r"[0-9]{6}", given)
             and hmac.compare_digest(row.code_hash, _code_hash(given))):
         db.session.commit()
         raise ValidationFailed("That code is not right.", {"code": "wrong"})

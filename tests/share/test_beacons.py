@@ -174,3 +174,39 @@ def test_the_rep_is_notified_of_a_first_visit(app, client, world):
     page = rep.get("/notifications").get_data(as_text=True)
     assert page.count("opened &#39;Q3 proposal&#39;") == 1
     assert 'aria-label="1 unread"' in rep.get("/share").get_data(as_text=True)
+
+
+def test_concurrent_beacons_of_one_visit_lose_no_seconds(app, client, world, live_server):
+    """Beacons of one visit arriving together, over real HTTP on a threaded server: every
+    accepted second is stored (bench/share.py found lost updates before the fix)."""
+    import http.client
+    import json
+    from concurrent.futures import ThreadPoolExecutor
+
+    link = make_link(client, world["rep_headers"], asset_ids=[world["assets"]["pdf"]])
+    _, key = start(app, link, seconds_ago=3600)
+    item = item_of(link)
+    host, port = live_server.url.removeprefix("http://").split(":")
+
+    def send(n: int) -> float:
+        connection = http.client.HTTPConnection(host, int(port), timeout=30)
+        accepted = 0.0
+        for _ in range(10):
+            body = json.dumps({"v": key, "t": [[item, 1 + n % 4, 0.25]]})
+            connection.request("POST", f"/s/{token_of(link)}/beacon", body,
+                               {"Content-Type": "text/plain"})
+            response = connection.getresponse()
+            data = json.loads(response.read())
+            assert response.status == 200, data
+            accepted += data["accepted"]
+        connection.close()
+        return accepted
+
+    with ThreadPoolExecutor(8) as pool:
+        accepted = sum(pool.map(send, range(8)))
+    assert accepted == 20.0  # 8 threads x 10 beacons x 0.25 s
+    views = client.get(f"/api/v1/share-links/{link['id']}/views",
+                       headers=world["rep_headers"]).get_json()
+    (visit,) = views["items"]
+    assert visit["seconds"] == 20.0
+    assert visit["pages"] == {"1": 5.0, "2": 5.0, "3": 5.0, "4": 5.0}
