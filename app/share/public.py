@@ -257,7 +257,9 @@ def beacon(token: str):
     """Seconds per page from the viewer's script (fetch with keepalive, or sendBeacon when the
     tab closes). The body is JSON whatever its Content-Type, since sendBeacon sends text."""
     link = viewer.find_link(token)
-    if link is None or links.link_state(link) != "active":
+    if link is None:
+        return _json_error(404, "not_found", "There is no such link.")
+    if links.link_state(link) != "active":
         return _json_error(410, "gone", "This link is no longer active.")
     if (request.content_length or 0) > MAX_BEACON_BYTES:
         return _json_error(413, "payload_too_large", "A beacon is small.")

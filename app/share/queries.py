@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
 from app.core.permissions import is_admin
@@ -18,7 +19,9 @@ from app.share.models import Notification, ShareItem, ShareLink, ShareVisit, Vis
 
 def my_links(actor: User, everyone: bool = False) -> list[ShareLink]:
     """The actor's links, newest first; admins may ask for everyone's."""
-    query = select(ShareLink).order_by(ShareLink.created_at.desc(), ShareLink.id.desc())
+    query = (select(ShareLink).order_by(ShareLink.created_at.desc(), ShareLink.id.desc())
+             .options(selectinload(ShareLink.items).selectinload(ShareItem.asset),
+                      selectinload(ShareLink.owner)))
     if not (everyone and is_admin(actor)):
         query = query.where(ShareLink.owner_id == actor.id)
     return list(db.session.scalars(query.limit(500)))

@@ -18,7 +18,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 TOKEN_BYTES = 24
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{32}")
-VISIT_KEY_PATTERN = re.compile(r"([1-9][0-9]{0,17})\.([0-9a-f]{40})")
+VISIT_KEY_PATTERN = re.compile(r"([1-9][0-9]{0,9})\.([0-9a-f]{40})")
 
 
 def new_token() -> str:
@@ -56,6 +56,8 @@ def visit_id_of(key: object) -> int | None:
     if match is None:
         return None
     visit_id = int(match.group(1))
+    if visit_id >= 2**31:  # beyond any id the database hands out
+        return None
     return visit_id if hmac.compare_digest(visit_key(visit_id), key) else None
 
 
