@@ -72,9 +72,10 @@ def new_room():
     from app.forks.queries import my_forks
     from app.share.choices import my_open_deals, shareable_assets
 
-    return render_template("share/room.html", form=LinkForm(), assets=shareable_assets(_me()),
-                           forks=my_forks(_me()), deals=my_open_deals(_me()),
-                           chosen_deal=_id(request.args.get("deal")))
+    form = LinkForm()
+    form.deal_id.data = str(_id(request.args.get("deal")) or "")
+    return render_template("share/room.html", form=form, assets=shareable_assets(_me()),
+                           forks=my_forks(_me()), deals=my_open_deals(_me()))
 
 
 @bp.get("/share/<id:link_id>")
