@@ -28,6 +28,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
 VIEWPORT = {"width": 1280, "height": 800}
+PHONE_AGENT = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+               "Chrome/126.0 Mobile Safari/537.36")
 SEED = 2026
 VERSIONED_TITLE = "Northwind Platform Overview"
 DETAIL_TITLE = "Northwind Cloud Datasheet"
@@ -220,8 +222,10 @@ def take_screenshots(base: str, ids: dict[str, int], files: Path, out: Path) -> 
         rep.locator("section[aria-label=Visits]").scroll_into_view_if_needed()
         shoot(rep, out, "share-link.png")
 
+        # Headless Chromium says so in its User-Agent, and the viewer treats it as a bot.
         phone = browser.new_context(viewport={"width": 390, "height": 780}, is_mobile=True,
-                                    has_touch=True, device_scale_factor=2).new_page()
+                                    has_touch=True, device_scale_factor=2,
+                                    user_agent=PHONE_AGENT).new_page()
         phone.goto(f"{base}/s/{ids['token']}")
         phone.wait_for_selector(".pdf-page[data-rendered=true]")
         shoot(phone, out, "share-viewer.png")

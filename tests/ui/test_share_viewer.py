@@ -13,6 +13,11 @@ from playwright.sync_api import expect
 from app.extensions import db
 
 pytestmark = pytest.mark.browser
+# Headless Chromium names itself in its User-Agent, and the viewer rightly takes it for a bot.
+DESKTOP = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+           "Chrome/126.0 Safari/537.36")
+PHONE = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+         "Chrome/126.0 Mobile Safari/537.36")
 
 
 def bearer(app, user) -> dict:
@@ -64,7 +69,7 @@ def test_page_beacons_arrive_and_a_closed_tab_still_reports(open_page, live_serv
                             title="Pricing deck", status="published")
     link = make_link(app, rep, asset_id)
     token = link["url"].rsplit("/s/", 1)[1]
-    page = open_page()
+    page = open_page(user_agent=DESKTOP)
     response = page.goto(f"{live_server.url}/s/{token}")
     assert response.status == 200
     assert response.headers["referrer-policy"] == "no-referrer"
@@ -88,7 +93,8 @@ def test_a_timed_beacon_reports_while_the_page_stays_open(open_page, live_server
     asset_id = create_asset(app, marketer, corpus_file(SAMPLE_PDF), "pricing.pdf",
                             title="Pricing deck", status="published")
     token = make_link(app, rep, asset_id)["url"].rsplit("/s/", 1)[1]
-    page = open_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = open_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                     user_agent=PHONE)
     page.goto(f"{live_server.url}/s/{token}")
     expect(page.locator(".pdf-viewer")).to_have_attribute("data-state", "ready")
     # The phone layout: nothing wider than the screen, pages scaled to fit.
@@ -98,3 +104,26 @@ def test_a_timed_beacon_reports_while_the_page_stays_open(open_page, live_server
     seconds = wait_for(lambda: page_seconds(app), timeout=15)
     assert 8 <= sum(seconds.values()) <= 13, seconds  # the 10-second beacon, page 1
     assert set(seconds) == {1}
+    assert visit_devices(app) == ["phone"]
+
+
+def visit_devices(app) -> list[str]:
+    from app.share.models import ShareVisit
+
+    with app.app_context():
+        found = [v.device for v in db.session.scalars(db.select(ShareVisit))]
+        db.session.remove()
+        return found
+
+
+def test_headless_chromium_is_taken_for_a_bot_and_sees_no_content(open_page, live_server, app,
+                                                                  make_user):
+    marketer, rep = make_user("marketer"), make_user("rep")
+    asset_id = create_asset(app, marketer, corpus_file(SAMPLE_PDF), "pricing.pdf",
+                            title="Pricing deck", status="published")
+    token = make_link(app, rep, asset_id)["url"].rsplit("/s/", 1)[1]
+    page = open_page()  # Chromium's own headless User-Agent
+    page.goto(f"{live_server.url}/s/{token}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Shared with you")
+    assert page.locator(".pdf-viewer").count() == 0
+    assert visit_devices(app) == ["bot"]
