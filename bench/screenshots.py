@@ -77,7 +77,7 @@ def seed(app, files: Path, later: Path) -> dict[str, int]:
         services.restore_version(marketer, versioned, 2,
                                  "The short copy confused prospects; back to version 2.")
         ids["fork"] = _fork(ids[FORKED_TITLE])
-        ids["link"], ids["token"] = _share(app, ids[DETAIL_TITLE])
+        ids["link"], ids["token"] = _share(app, _longest_pdf())
         db.session.remove()
     print(f"seeded {count} demo assets")
     return ids
@@ -105,8 +105,21 @@ def _fork(asset_id: int) -> int:
     return fork.id
 
 
+def _longest_pdf() -> int:
+    """The published demo PDF with the most pages, so the heat bar has something to show."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.library.models import Asset, AssetVersion
+
+    return db.session.scalar(
+        select(Asset.id).join(AssetVersion, AssetVersion.id == Asset.current_version_id)
+        .where(Asset.status == "published", AssetVersion.content_type == "application/pdf")
+        .order_by(AssetVersion.page_count.desc().nulls_last(), Asset.id).limit(1))
+
+
 def _share(app, asset_id: int) -> tuple[int, str]:
-    """The demo rep shares the datasheet; three prospects read it, through the viewer and its
+    """The demo rep shares a PDF; three prospects read it, through the viewer and its
     beacons as a browser would (the visits are dated back so their seconds fit)."""
     import re
     from datetime import timedelta
@@ -119,8 +132,9 @@ def _share(app, asset_id: int) -> tuple[int, str]:
 
     rep = find_user_by_email(DEMO_USERS[2].email)
     link = links.create_link(rep, asset_ids=[asset_id], title="Northwind for Contoso Retail",
-                             message="Hi Priya, the datasheet we discussed.")
+                             message="Hi Priya, here is what we discussed.")
     item = link.items[0].id
+    pages = link.items[0].asset.current_version.page_count or 1
     readers = [("Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) Safari/605.1.15", [60, 25, 40]),
                ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) Mobile/15E148",
                 [35, 0, 90]),
@@ -134,7 +148,8 @@ def _share(app, asset_id: int) -> tuple[int, str]:
         visit = db.session.get(ShareVisit, int(key.split(".")[0]))
         visit.started_at -= timedelta(minutes=10)
         db.session.commit()
-        entries = [[item, page, s] for page, s in enumerate(seconds, start=1) if s]
+        entries = [[item, page, s] for page, s in enumerate(seconds, start=1)
+                   if s and page <= pages]
         browser.post(f"/s/{link.token}/beacon", json={"v": key, "t": entries,
                                                        "tz": "America/Chicago"},
                      headers={"User-Agent": agent, "Accept-Language": "en-US,en;q=0.9"})
