@@ -160,15 +160,7 @@ def record_usage(actor: User, deal_id: int, action: str, asset_id: int | None = 
         raise ValidationFailed(f"action must be one of {', '.join(RECORDED_ACTIONS)}.",
                                {"action": "invalid"})
     asset_id, version_id = _content(actor, asset_id, fork_id)
-    now = utcnow()
-    event = UsageEvent(deal_id=deal.id, asset_id=asset_id, version_id=version_id,
-                       fork_id=fork_id, user_id=actor.id, action=action, deal_stage=deal.stage,
-                       deal_stage_id=deal.stage_id, deal_status=deal.status,
-                       after_close=deal.closed_at is not None and now > deal.closed_at,
-                       occurred_at=now)
-    db.session.add(event)
-    db.session.flush()
-    events.usage_recorded({asset_id})
+    event = _append_usage(deal, asset_id, version_id, fork_id, actor.id, action)
     db.session.commit()
     return event
 
@@ -181,9 +173,15 @@ def record_view(deal_id: int, asset_id: int, version_id: int, fork_id: int | Non
     deal = db.session.get(Deal, deal_id)
     if deal is None:
         return None
+    return _append_usage(deal, asset_id, version_id, fork_id, user_id, "viewed")
+
+
+def _append_usage(deal: Deal, asset_id: int, version_id: int, fork_id: int | None,
+                  user_id: int | None, action: str) -> UsageEvent:
+    """The event, with the deal as it is now, so analytics can ask where content was used."""
     now = utcnow()
     event = UsageEvent(deal_id=deal.id, asset_id=asset_id, version_id=version_id,
-                       fork_id=fork_id, user_id=user_id, action="viewed", deal_stage=deal.stage,
+                       fork_id=fork_id, user_id=user_id, action=action, deal_stage=deal.stage,
                        deal_stage_id=deal.stage_id, deal_status=deal.status,
                        after_close=deal.closed_at is not None and now > deal.closed_at,
                        occurred_at=now)
