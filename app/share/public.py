@@ -131,13 +131,15 @@ def pass_gate(token: str):
         return refusal
     form = request.form
     email = None
+    held = _pass_of(link) or {}
     try:
-        viewer.check_password(link, form.get("password", ""))
+        if not held.get("password_ok"):  # asking for a new code does not ask it again
+            viewer.check_password(link, form.get("password", ""))
         if link.require_email:
             email = viewer.check_email(link, form.get("email", ""))
         if link.verify_email:
             viewer.send_code(link, email)
-            _keep_pass(link, email=email, code_sent=True)
+            _keep_pass(link, email=email, code_sent=True, password_ok=True)
             return redirect(url_for(".open_link", token=token), 303)
     except ServiceError as exc:
         db.session.rollback()

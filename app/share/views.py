@@ -87,7 +87,7 @@ def detail(link_id: int):
 
 def _page(link, form: LinkForm | None = None, status: int = 200):
     from app.forks.queries import my_forks
-    from app.share.choices import my_open_deals, shareable_assets
+    from app.share.choices import shareable_assets
 
     form = form or LinkForm(obj=link, formdata=None)
     if form.expires_at.data is None and link.expires_at is not None:
@@ -100,7 +100,22 @@ def _page(link, form: LinkForm | None = None, status: int = 200):
         state=links.link_state(link), url=url_for("viewer.open_link", token=link.token,
                                                   _external=True),
         empty=EmptyForm(), assets=shareable_assets(_me()), forks=my_forks(_me()),
-        deals=my_open_deals(_me()), owner_view=link.owner_id == _me().id), status
+        deals=_deal_choices(link), owner_view=link.owner_id == _me().id), status
+
+
+def _deal_choices(link):
+    """The actor's open deals, and the link's own deal even when it closed or is someone
+    else's (an admin's view): saving the options must not untie it."""
+    from app.extensions import db
+    from app.share.choices import my_open_deals
+
+    deals = my_open_deals(_me())
+    if link.deal_id and all(d.id != link.deal_id for d in deals):
+        from app.deals.models import Deal
+
+        deal = db.session.get(Deal, link.deal_id)
+        deals = [deal, *deals] if deal else deals
+    return deals
 
 
 @bp.post("/share/<id:link_id>")

@@ -122,3 +122,24 @@ def test_an_unreachable_server_gives_a_clear_error_and_no_code(app, client, worl
     assert response.status_code == 422
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(EmailCode)) == 0
+
+
+def test_a_new_code_with_a_password_gate_does_not_ask_the_password_again(app, client, world,
+                                                                          mail_on):
+    link = make_link(client, world["rep_headers"], asset_ids=[world["assets"]["md"]],
+                     verify_email=True, password="open sesame")
+    viewer = app.test_client()
+    csrf = csrf_of(open_viewer(viewer, link).get_data(as_text=True))
+    assert viewer.post(f"/s/{token_of(link)}", data={
+        "email": "ana@acme.com", "password": "wrong one", "csrf_token": csrf}).status_code == 422
+    assert mail_on.messages == []
+    assert viewer.post(f"/s/{token_of(link)}", data={
+        "email": "ana@acme.com", "password": "open sesame", "csrf_token": csrf}
+    ).status_code == 303
+    again = viewer.post(f"/s/{token_of(link)}", data={"email": "ana@acme.com",
+                                                       "csrf_token": csrf})
+    assert again.status_code == 303 and len(mail_on.messages) == 2
+    ok = viewer.post(f"/s/{token_of(link)}/code", data={"code": sent_code(mail_on),
+                                                         "csrf_token": csrf})
+    assert ok.status_code == 303
+    assert "We win on" in open_viewer(viewer, link).get_data(as_text=True)

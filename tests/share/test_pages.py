@@ -153,3 +153,20 @@ def test_another_rep_cannot_see_or_change_a_link(app, client, world, make_user):
                                                               "action": "up"}
                           ).status_code == 404, path
     assert f"/share/{link['id']}" not in other.get("/share?all=1").get_data(as_text=True)
+
+
+def test_saving_options_keeps_a_closed_deal_tied(app, client, world):
+    from app.deals.models import Deal
+
+    link = make_link(client, world["rep_headers"], asset_ids=[world["assets"]["pdf"]],
+                     deal_id=world["deal"]["id"])
+    with app.app_context():
+        db.session.get(Deal, world["deal"]["id"]).status = "won"
+        db.session.commit()
+    admin = signed_in(app, world["admin_user"])
+    page = admin.get(f"/share/{link['id']}").get_data(as_text=True)
+    deal_id = re.search(r'<option value="(\d+)" selected>', page).group(1)
+    admin.post(f"/share/{link['id']}", data={"csrf_token": csrf_token(admin), "title": "T",
+                                             "deal_id": deal_id})
+    assert client.get(f"/api/v1/share-links/{link['id']}", headers=world["rep_headers"]
+                      ).get_json()["deal_id"] == world["deal"]["id"]
