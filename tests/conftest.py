@@ -84,6 +84,8 @@ def _clean_database(request):
     if "app" not in request.fixturenames:
         return
     app = request.getfixturevalue("app")
+    if "live_server" in request.fixturenames:
+        request.getfixturevalue("live_server").wait_idle()
     with app.app_context():
         db.session.remove()
         wipe_tables()
