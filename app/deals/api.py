@@ -7,7 +7,7 @@ from flask.views import MethodView
 
 from app.api.base import actor, api_blueprint
 from app.core.errors import ValidationFailed
-from app.deals import queries, services
+from app.deals import influence, queries, services
 from app.deals.models import Deal, UsageEvent
 from app.deals.permissions import sees_amounts
 from app.deals.queries import DealFilters
@@ -46,7 +46,7 @@ def usage_view(event: UsageEvent) -> dict:
             "asset_title": event.asset.title, "version": event.version.number,
             "fork_id": event.fork_id, "user": event.user, "action": event.action,
             "deal_stage": event.deal_stage, "deal_status": event.deal_status,
-            "after_close": event.after_close, "occurred_at": event.occurred_at}
+            "after_close": not influence.event_counts(event), "occurred_at": event.occurred_at}
 
 
 @blp.route("")

@@ -12,6 +12,7 @@ from app.auth.models import User
 from app.core.pagination import Page, paginate
 from app.core.permissions import Role
 from app.core.text import strip_invalid
+from app.deals import influence
 from app.deals.models import OUTCOMES, Deal, DealStageChange, PipelineStage, UsageEvent
 from app.deals.permissions import SEES_ALL_DEALS, ensure_can_view_deal
 from app.extensions import db
@@ -127,9 +128,9 @@ def deals_per_stage() -> dict[int, int]:
 
 def asset_evidence(session: Session, asset_ids: list[int]) -> dict[int, tuple[int, int]]:
     """Per asset: (deals it was used in, of those won). Use counts for a deal if it happened
-    while the deal was open (before its closed_at; any time if it is open); assets without
-    such use are left out. Search ranks by these (registered in the application factory)."""
-    counted = or_(Deal.closed_at.is_(None), UsageEvent.occurred_at < Deal.closed_at)
+    by the rule in `app.deals.influence`; assets without such use are left out. Search ranks by
+    these (registered in the application factory)."""
+    counted = influence.counts_sql()
     won = case((Deal.status == "won", Deal.id))
     found: dict[int, tuple[int, int]] = {}
     ids = sorted(set(asset_ids))

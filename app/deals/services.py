@@ -183,7 +183,8 @@ def _append_usage(deal: Deal, asset_id: int, version_id: int, fork_id: int | Non
     event = UsageEvent(deal_id=deal.id, asset_id=asset_id, version_id=version_id,
                        fork_id=fork_id, user_id=user_id, action=action, deal_stage=deal.stage,
                        deal_stage_id=deal.stage_id, deal_status=deal.status,
-                       after_close=deal.closed_at is not None and now > deal.closed_at,
+                       # recorded on a closed deal: after its close, whatever closed_at says
+                       after_close=deal.status != "open",
                        occurred_at=now)
     db.session.add(event)
     db.session.flush()

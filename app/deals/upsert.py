@@ -184,7 +184,7 @@ def _create(item: DealInput, values: dict, source: str) -> Deal:
 def _update(deal: Deal, item: DealInput, values: dict, source: str,
             report: UpsertReport) -> None:
     moved = _moved(deal, values)
-    if values["status"] != deal.status:
+    if values["status"] != deal.status or values["closed_at"] != deal.closed_at:
         report.closed_or_reopened.add(deal.id)
     for name, value in values.items():
         setattr(deal, name, value)

@@ -8,7 +8,7 @@ from flask_login import current_user
 from app.core.errors import ServiceError
 from app.core.permissions import Role, role_required
 from app.core.urls import safe_next
-from app.deals import queries, services
+from app.deals import influence, queries, services
 from app.deals.forms import ACTION_LABELS, DealForm, UsageForm
 from app.deals.models import OUTCOMES
 from app.deals.permissions import can_edit_deal, sees_amounts
@@ -51,7 +51,7 @@ def detail(deal_id: int):
     return render_template("deals/detail.html", deal=deal,
                            timeline=queries.timeline(_me(), deal_id),
                            show_amounts=sees_amounts(_me()), can_edit=can_edit_deal(_me(), deal),
-                           action_labels=ACTION_LABELS)
+                           action_labels=ACTION_LABELS, counts=influence.event_counts)
 
 
 @bp.route("/deals/<id:deal_id>/edit", methods=["GET", "POST"])
@@ -67,7 +67,7 @@ def edit(deal_id: int):
     status = 400 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
-            services.update_deal(_me(), deal_id, _changes(form))
+            services.update_deal(_me(), deal_id, _changes(form, deal))
         except ServiceError as exc:
             flash(exc.message, "error")
             status = exc.status
@@ -77,11 +77,15 @@ def edit(deal_id: int):
     return render_template("deals/edit.html", deal=deal, form=form), status
 
 
-def _changes(form: DealForm) -> dict:
+def _changes(form: DealForm, deal) -> dict:
+    # A closed deal whose outcome and close date stay as they were keeps the CRM's close time;
+    # otherwise it is worked out again (the end of the close date).
+    same_close = (form.status.data == deal.status and form.close_date.data == deal.close_date)
     return {"name": form.name.data, "stage": form.stage.data, "status": form.status.data,
             "amount": form.amount.data.strip() or None,
             "currency": form.currency.data.strip() or None,
-            "close_date": form.close_date.data.isoformat(), "closed_at": None}
+            "close_date": form.close_date.data.isoformat(),
+            "closed_at": deal.closed_at.isoformat() if same_close and deal.closed_at else None}
 
 
 @bp.post("/usage")

@@ -97,6 +97,35 @@ def test_editing_moves_the_deal_and_keeps_the_history(client, app, seeded):
     assert "USD 190,000.00" in html and "Closed" in html
 
 
+def test_editing_a_won_deal_keeps_the_crms_close_time(client, app, seeded):
+    from datetime import datetime
+
+    from app.auth.models import User
+    from app.deals import services
+    from app.deals.models import Deal
+
+    admin, rep, _ = seeded
+    with app.app_context():
+        services.upsert_deals(db.session.get(User, admin.id), [
+            {"external_id": "A", "name": "Acme renewal", "stage": "Closed Won", "status": "won",
+             "close_date": "2030-01-31", "closed_at": "2030-01-20T09:30:00Z",
+             "owner_email": rep.email, "amount": "184500", "currency": "USD"}])
+    login(client, rep.email)
+
+    def edit(**changes):
+        data = {"csrf_token": csrf_token(client), "name": "Acme renewal", "stage": "Closed Won",
+                "status": "won", "amount": "184500", "currency": "USD",
+                "close_date": "2030-01-31", **changes}
+        assert client.post(f"/deals/{deal_id(app, 'A')}/edit", data=data).status_code == 302
+        with app.app_context():
+            return db.session.query(Deal).filter_by(external_id="A").one().closed_at
+
+    assert edit(name="Acme renewal (3 years)").replace(tzinfo=None) == datetime(2030, 1, 20, 9, 30)
+    # A new close date means the old close time is no longer true: the end of the new date.
+    end_of_day = datetime(2030, 1, 25, 23, 59, 59, 999999)
+    assert edit(close_date="2030-01-25").replace(tzinfo=None) == end_of_day
+
+
 def test_admin_shapes_the_pipeline_and_merged_labels_keep_their_stage(client, app, seeded):
     admin, _, _ = seeded
     login(client, admin.email)

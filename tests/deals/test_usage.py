@@ -191,3 +191,45 @@ def test_use_in_deal_is_offered_under_each_published_search_result(client, world
     marketer = app.test_client()
     login(marketer, world["marketer"].email)
     assert "Use in deal" not in marketer.get("/search?q=guide").get_data(as_text=True)
+
+
+def test_use_on_a_deal_closed_today_is_after_close_though_closed_at_is_tonight(client, world,
+                                                                                app):
+    """Without a close time from the CRM, closed_at is the end of the close date: later today.
+    Use recorded after the deal was marked won must still not count for it; reopening the deal
+    makes every use count again."""
+    from app.core.timeutil import utcnow
+    from app.deals.queries import asset_evidence
+
+    deal, headers, asset_id = world["deal"], world["rep_headers"], world["assets"]["published"]
+    today = utcnow().date().isoformat()
+    closed = client.post("/api/v1/deals", headers=world["admin"], json=dict(
+        DEAL, owner_email=world["rep"].email, status="won", close_date=today))
+    assert closed.status_code == 200, closed.get_json()
+    event = use(client, headers, deal["id"], asset_id=asset_id, action="emailed").get_json()
+    assert (event["deal_status"], event["after_close"]) == ("won", True)
+    with app.app_context():
+        assert asset_evidence(db.session, [asset_id]) == {}
+
+    reopened = client.post("/api/v1/deals", headers=world["admin"], json=dict(
+        DEAL, owner_email=world["rep"].email, status="open", close_date="2030-06-30"))
+    assert reopened.status_code == 200
+    listed = client.get(f"/api/v1/deals/{deal['id']}/usage", headers=headers).get_json()
+    assert [e["after_close"] for e in listed] == [False]
+    with app.app_context():
+        assert asset_evidence(db.session, [asset_id]) == {asset_id: (1, 0)}
+
+
+def test_use_before_close_counts_and_the_timeline_marks_only_later_use(client, world):
+    deal, headers, asset_id = world["deal"], world["rep_headers"], world["assets"]["published"]
+    before = use(client, headers, deal["id"], asset_id=asset_id, action="emailed")
+    assert before.status_code == 201
+    client.post("/api/v1/deals", headers=world["admin"], json=dict(
+        DEAL, owner_email=world["rep"].email, status="won", closed_at="2099-01-01T00:00:00Z"))
+    use(client, headers, deal["id"], asset_id=asset_id, action="presented")
+    listed = client.get(f"/api/v1/deals/{deal['id']}/usage", headers=headers).get_json()
+    assert [(e["action"], e["after_close"]) for e in listed] == [("emailed", False),
+                                                                 ("presented", True)]
+    login(client, world["rep"].email)
+    page = client.get(f"/deals/{deal['id']}").get_data(as_text=True)
+    assert page.count("after close: does not count") == 1
