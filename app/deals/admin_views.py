@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from flask_login import current_user
 
 from app.auth.forms import EmptyForm
+from app.auth.ratelimit import rate_limited
 from app.core.errors import ServiceError
 from app.core.permissions import Role, role_required
 from app.deals import importing, pipeline_admin, queries
@@ -33,6 +34,7 @@ def import_form():
 
 @bp.post("/deals/import")
 @role_required(Role.ADMIN)
+@rate_limited("uploads")
 def import_preview():
     """Read the file and show what would happen; nothing is written yet."""
     form = ImportForm()
@@ -53,6 +55,7 @@ def import_preview():
 
 @bp.post("/deals/import/confirm")
 @role_required(Role.ADMIN)
+@rate_limited("expensive")
 def import_run():
     form = ImportConfirmForm()
     if not form.validate_on_submit():

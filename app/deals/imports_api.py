@@ -8,6 +8,7 @@ import tempfile
 from flask import current_app
 
 from app.api.base import actor, api_blueprint
+from app.auth.ratelimit import rate_limited
 from app.core.errors import PayloadTooLarge
 from app.deals import importing
 from app.deals.schemas import ImportArgsSchema, ImportResultSchema
@@ -18,6 +19,7 @@ blp = api_blueprint("deal_imports_api", __name__, "/deals/imports",
 
 
 @blp.route("", methods=["POST"])
+@rate_limited("uploads")
 @blp.arguments(ImportArgsSchema, location="files")
 @blp.response(200, ImportResultSchema)
 def import_deals(args):

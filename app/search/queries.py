@@ -20,7 +20,7 @@ from app.core.timeutil import today
 from app.extensions import db
 from app.library.models import Asset, AssetVersion
 from app.library.queries import visible_assets
-from app.search import documents, sync
+from app.search import documents, outbox, sync
 from app.search.engine import FACETS, SORTS, STATUSES, Hit, SearchRequest, SearchResponse
 from app.search.lifecycle import get_engine, rebuild_if_needed
 from app.search.models import SearchOutbox
@@ -52,12 +52,26 @@ def run_search(actor: User, text: str, filters: dict[str, list[str]], sort: str 
         per_page=min(max(1, per_page), 50), today=today(), exclude=hidden_while_pending(actor),
     )
     engine = get_engine()
-    shown = ShownHits(actor, with_text=highlights)
-    response = engine.search(request, shown.texts if highlights else None)
-    rebuild_if_needed(engine)  # this search may have found the index damaged
-    shown.load([hit.asset_id for hit in response.hits])
+    for _ in range(_RECHECKS + 1):
+        shown = ShownHits(actor, with_text=highlights)
+        response = engine.search(request, shown.texts if highlights else None)
+        rebuild_if_needed(engine)  # this search may have found the index damaged
+        shown.load([hit.asset_id for hit in response.hits])
+        dropped = {hit.asset_id for hit in response.hits} - set(shown.assets)
+        if not dropped:
+            break
+        # The index holds something the database hides (changed outside the app, or a lost
+        # write): search again without it, so the total and the facet counts do not count it
+        # either, and queue those assets so the index heals.
+        request = replace(request, exclude=request.exclude | dropped)
+        outbox.request_reindex(dropped)
+        db.session.commit()
     response.hits = [shown.refreshed(hit) for hit in response.hits if hit.asset_id in shown.assets]
     return SearchPage(response=response, assets=shown.assets, search_id=None, request=request)
+
+
+# A page whose hits the database hides is searched again this many times at most.
+_RECHECKS = 2
 
 
 def hidden_while_pending(actor: User) -> frozenset[int]:

@@ -117,3 +117,24 @@ def test_redis_counts_are_shared_by_every_worker(app, api_token, redis_workers):
     _assert_429_json(first.post("/api/v1/assets", headers=marketer, **multipart({})))
     _assert_429_json(second.post("/api/v1/assets", headers=marketer, **multipart({})))
     assert any(server.scan_iter(f"*{prefix}*"))  # the counts live in Redis, under our prefix
+
+
+def test_deal_imports_draw_on_the_upload_allowance(app, client, api_token, login_as, limits):
+    """A CRM export is an upload: the API and the import page share the uploads limit, and the
+    refusal comes before the file is read."""
+    limits(uploads="2 per minute")
+    _, admin = api_token("admin")
+    csv = (b"Opportunity ID,Opportunity Name,Stage,Close Date\n"
+           b"006000000000001,Acme,Prospecting,2030-01-31\n")
+    sent = [client.post("/api/v1/deals/imports", headers=admin,
+                        **multipart({"file": [(csv, "deals.csv")], "dry_run": "true"}))
+            for _ in range(3)]
+    assert [r.status_code for r in sent[:2]] == [200, 200], sent[0].get_json()
+    assert sent[2].status_code == 429
+    assert sent[2].get_json()["error"]["code"] == "too_many_requests"
+    login_as("admin")  # another admin: an allowance of their own, spent through the page
+    token = csrf_token(client)
+    pages = [client.post("/admin/deals/import", **multipart({"csrf_token": token,
+                                                             "file": [(csv, "deals.csv")]}))
+             for _ in range(3)]
+    assert [p.status_code for p in pages] == [200, 200, 429]
