@@ -80,6 +80,9 @@ class Config:
     SHARE_BEACON_LIMIT = env_str("SHARE_BEACON_LIMIT", "30 per minute;600 per hour")
     SHARE_VISIT_LIMIT = env_str("SHARE_VISIT_LIMIT", "20 per 10 minutes;100 per day")
     SHARE_CODE_MINUTES = env_int("SHARE_CODE_MINUTES", 10)
+    # Wrong passwords per link and network; e-mailed codes per network (all links).
+    SHARE_PASSWORD_LIMIT = env_str("SHARE_PASSWORD_LIMIT", "10 per 15 minutes;50 per day")
+    SHARE_CODE_SEND_LIMIT = env_str("SHARE_CODE_SEND_LIMIT", "10 per hour;30 per day")
     SHARE_MAX_DOWNLOAD_PAGES = env_int("SHARE_MAX_DOWNLOAD_PAGES", 2000)
     TRUSTED_HOSTS = env_list("TRUSTED_HOSTS")
     # Number of proxies in front of the app whose X-Forwarded-* headers are trusted (0 = none).
@@ -158,6 +161,8 @@ class TestingConfig(Config):
     RATELIMIT_EXPENSIVE = "100000 per minute"
     SHARE_BEACON_LIMIT = "100000 per minute"
     SHARE_VISIT_LIMIT = "100000 per minute"
+    SHARE_PASSWORD_LIMIT = "100000 per minute"
+    SHARE_CODE_SEND_LIMIT = "100000 per minute"
     STORAGE_GC_MIN_GRACE_MINUTES = 0  # tests collect blobs they have just written
     MAIL_SERVER = None  # never a developer's real server; each mail test starts its own
 

@@ -107,18 +107,25 @@ class Blob:
     stream: BinaryIO | None = None
 
 
-def inline_blob(item: ShareItem) -> Blob:
-    """The bytes the viewer page draws or plays."""
+def inline_blob(item: ShareItem, watermark: str) -> Blob:
+    """The bytes the viewer page draws or plays. PDFs carry the same watermark as a download:
+    pdf.js needs the whole file, so a prospect can save it even where downloads are off, and it
+    must still trace back to the link."""
     fork = fork_of(item)
     version = version_of(item)
     if fork is not None:
         if fork.method != "pdf":
             raise NotFound("This item is not shown in the page.")
-        return _rendered(fork)
+        return _watermarked(_rendered(fork), watermark)
     if version.preview_pdf_key and version.content_type != "application/pdf":
-        return Blob("application/pdf", version.filename, key=version.preview_pdf_key,
-                    etag=version.preview_pdf_key.rsplit("/", 1)[-1])
-    if version.content_type == "application/pdf" or version.kind in INLINE_MEDIA:
+        return _watermarked(Blob("application/pdf", version.filename,
+                                 key=version.preview_pdf_key,
+                                 etag=version.preview_pdf_key.rsplit("/", 1)[-1]), watermark)
+    if version.content_type == "application/pdf":
+        return _watermarked(Blob(version.content_type, version.filename,
+                                 key=version.storage_key, size=version.size,
+                                 etag=version.sha256), watermark)
+    if version.kind in INLINE_MEDIA:
         return Blob(version.content_type, version.filename, key=version.storage_key,
                     size=version.size, etag=version.sha256)
     raise NotFound("This item is not shown in the page.")

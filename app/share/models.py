@@ -127,7 +127,8 @@ class VisitTime(db.Model):
 
 
 class EmailCode(db.Model):
-    """A one-time code sent to prove a viewer owns the e-mail they gave. Only its hash is kept."""
+    """A one-time code sent to prove a viewer owns the e-mail they gave. Only hashes are kept:
+    of the code, and (in `email`) a keyed hash of the address (viewer.email_key)."""
 
     __tablename__ = "share_email_code"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,6 +9,7 @@ from app.core.permissions import is_admin
 from app.extensions import db
 from app.share.models import EmailCode
 from app.share.queries import viewer_visits
+from app.share.viewer import email_key
 
 
 def _email(actor: User, email: object) -> str:
@@ -29,7 +30,15 @@ def export_viewer(actor: User, email: object) -> dict:
         "downloads": v.downloads,
         "pages": [{"item_id": t.item_id, "page": t.page, "seconds": round(t.seconds, 1)}
                   for t in v.times],
-    } for v in visits]}
+    } for v in visits], "notifications": [
+        {"created_at": n.created_at.isoformat(), "text": n.text} for n in _notices_naming(email)]}
+
+
+def _notices_naming(email: str) -> list:
+    from app.share.models import Notification
+
+    return list(db.session.scalars(db.select(Notification).where(
+        Notification.text.contains(email, autoescape=True))))
 
 
 def delete_viewer(actor: User, email: object) -> int:
@@ -38,7 +47,10 @@ def delete_viewer(actor: User, email: object) -> int:
     visits = viewer_visits(email)
     for visit in visits:
         db.session.delete(visit)
-    db.session.execute(db.delete(EmailCode).where(EmailCode.email == email))
+    db.session.execute(db.delete(EmailCode).where(EmailCode.email == email_key(email)))
+    # The rep's "x opened y" notices name the viewer too.
+    for notice in _notices_naming(email):
+        notice.text = notice.text.replace(email, "A deleted viewer")
     db.session.commit()
     return len(visits)
 

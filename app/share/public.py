@@ -134,11 +134,11 @@ def pass_gate(token: str):
     held = _pass_of(link) or {}
     try:
         if not held.get("password_ok"):  # asking for a new code does not ask it again
-            viewer.check_password(link, form.get("password", ""))
+            viewer.check_password(link, form.get("password", ""), _viewer())
         if link.require_email:
             email = viewer.check_email(link, form.get("email", ""))
         if link.verify_email:
-            viewer.send_code(link, email)
+            viewer.send_code(link, email, _viewer())
             _keep_pass(link, email=email, code_sent=True, password_ok=True)
             return redirect(url_for(".open_link", token=token), 303)
     except ServiceError as exc:
@@ -207,8 +207,9 @@ def item_bytes(token: str, ticket: str):
     found = _ticket_item(token, ticket, "inline")
     if found is None:
         return _expired_url()
+    link, item, visit = found
     try:
-        blob = content.inline_blob(found[1])
+        blob = content.inline_blob(item, tracking.watermark_text(link, visit))
     except ServiceError as exc:
         return Response(exc.message, exc.status, content_type="text/plain; charset=utf-8")
     return _send(blob, None)

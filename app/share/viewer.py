@@ -66,40 +66,74 @@ def check_email(link: ShareLink, email: object) -> str:
     return email
 
 
-def check_password(link: ShareLink, password: object) -> None:
+def check_password(link: ShareLink, password: object, viewer: Viewer) -> None:
+    """Wrong passwords are counted per link and network (SHARE_PASSWORD_LIMIT), so a link's
+    password cannot be guessed online; once the allowance is spent even a right one waits."""
     if link.password_hash is None:
         return
+    network = tokens.ip_hash(viewer.address) or "-"
+    if not _within("SHARE_PASSWORD_LIMIT", "share-password", str(link.id), network, hit=False):
+        raise TooManyRequests("Too many wrong passwords from your network. Wait a little and "
+                              "try again.")
     if not isinstance(password, str) or len(password) > 200 or \
             not verify_password(link.password_hash, password):
+        _within("SHARE_PASSWORD_LIMIT", "share-password", str(link.id), network)
         raise ValidationFailed("That password is not right.", {"password": "wrong"})
 
 
-def send_code(link: ShareLink, email: str) -> None:
-    """E-mail a fresh six-digit code for `email`; older codes for it stop working."""
+def _within(setting: str, *keys: str, hit: bool = True) -> bool:
+    """Whether this request fits the configured limits for `keys`; `hit` also counts it."""
+    from limits import parse_many
+
+    from app.auth.ratelimit import limiter_of
+
+    limiter = limiter_of(current_app).limiter
+    limits = parse_many(current_app.config[setting])
+    if not hit:
+        return all(limiter.test(limit, *keys) for limit in limits)
+    return all([limiter.hit(limit, *keys) for limit in limits])
+
+
+def email_key(email: str) -> str:
+    """What the code table keeps instead of the address: it only has to match it again, and an
+    anonymous link must not keep the address at all."""
+    return hmac.new(tokens._secret("share-code-email"), email.encode("utf-8"),
+                    hashlib.sha256).hexdigest()
+
+
+def send_code(link: ShareLink, email: str, viewer: Viewer) -> None:
+    """E-mail a fresh six-digit code for `email`; older codes for it stop working. Codes are
+    limited per address and link, and per network (SHARE_CODE_SEND_LIMIT), so the viewer cannot
+    be used to mail strangers."""
     from app.share import mail
 
+    key = email_key(email)
     since = utcnow() - timedelta(hours=1)
     recent = db.session.scalar(db.select(db.func.count()).select_from(EmailCode).where(
-        EmailCode.link_id == link.id, EmailCode.email == email, EmailCode.created_at >= since))
+        EmailCode.link_id == link.id, EmailCode.email == key, EmailCode.created_at >= since))
     if recent >= MAX_CODES_PER_HOUR:
         raise TooManyRequests("Too many codes asked for this address. Try again later.")
+    if not _within("SHARE_CODE_SEND_LIMIT", "share-code", tokens.ip_hash(viewer.address) or "-"):
+        raise TooManyRequests("Too many codes asked from your network. Try again later.")
+    _purge_old_codes()
     code = f"{secrets.randbelow(1_000_000):06d}"
     try:
         mail.send_code(current_app.config, email, code, link.title)
     except mail.MailError as exc:
         raise ValidationFailed(str(exc), {"email": "not_sent"}) from exc
     db.session.execute(db.update(EmailCode).where(
-        EmailCode.link_id == link.id, EmailCode.email == email, EmailCode.used_at.is_(None))
+        EmailCode.link_id == link.id, EmailCode.email == key, EmailCode.used_at.is_(None))
         .values(used_at=utcnow()))
     minutes = current_app.config["SHARE_CODE_MINUTES"]
-    db.session.add(EmailCode(link_id=link.id, email=email, code_hash=_code_hash(code),
+    db.session.add(EmailCode(link_id=link.id, email=key, code_hash=_code_hash(code),
                              expires_at=utcnow() + timedelta(minutes=minutes)))
     db.session.commit()
 
 
 def verify_code(link: ShareLink, email: str, code: object) -> None:
     row = db.session.scalar(db.select(EmailCode).where(
-        EmailCode.link_id == link.id, EmailCode.email == email, EmailCode.used_at.is_(None))
+        EmailCode.link_id == link.id, EmailCode.email == email_key(email),
+        EmailCode.used_at.is_(None))
         .order_by(EmailCode.id.desc()).limit(1))
     if row is None or row.expires_at <= utcnow() or row.attempts >= MAX_CODE_ATTEMPTS:
         raise ValidationFailed("That code has expired. Ask for a new one.", {"code": "expired"})
@@ -111,6 +145,12 @@ def verify_code(link: ShareLink, email: str, code: object) -> None:
         raise ValidationFailed("That code is not right.", {"code": "wrong"})
     row.used_at = utcnow()
     db.session.commit()
+
+
+def _purge_old_codes() -> None:
+    """Codes are only needed for the hour their limit counts over."""
+    db.session.execute(db.delete(EmailCode).where(
+        EmailCode.created_at < utcnow() - timedelta(hours=2)))
 
 
 def _code_hash(code: str) -> str:

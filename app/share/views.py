@@ -12,6 +12,7 @@ from flask_login import current_user
 from app.auth.forms import EmptyForm
 from app.core.errors import ServiceError
 from app.core.permissions import Role, is_admin, role_required
+from app.extensions import db
 from app.share import links, privacy, queries
 from app.share.forms import LinkForm, ViewerForm
 from app.share.links import Content
@@ -132,7 +133,9 @@ def update(link_id: int):
     try:
         links.update_link(_me(), link.id, options)
     except ServiceError as exc:
-        return _refused(exc, url_for(".detail", link_id=link.id))
+        db.session.rollback()
+        flash(exc.message, "error")
+        return _page(links.get_link(_me(), link_id), form, exc.status)  # keeps what was typed
     flash("Saved.", "info")
     return redirect(url_for(".detail", link_id=link.id))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fixtures.share import make_link, open_viewer, token_of, visit_key
 from helpers import csrf_token, login
 
@@ -52,18 +53,35 @@ def test_share_from_the_asset_page_and_set_options(app, client, world):
                       headers=world["rep_headers"]).get_json()["has_password"] is False
 
 
-def test_bad_options_through_the_form_change_nothing(app, client, world):
+@pytest.mark.parametrize(("data", "message"), [
+    ({"title": "x" * 300}, "Field cannot be longer than 200 characters."),
+    ({"title": ""}, "Give the link a title."),
+    ({"expires_at": "not a date"}, "Not a valid datetime value."),
+    ({"expires_at": "2001-01-01T00:00"}, "The expiry must be in the future."),
+    ({"allowed_domains": "<script>"}, "Not a domain: &lt;script&gt;."),
+    ({"password": "abc"}, "A link password has 4 to 200 characters."),
+    ({"deal_id": "999999"}, "No such deal."),
+])
+def test_bad_options_through_the_form_change_nothing(app, client, world, data, message):
+    """Each bad value on its own, beside a valid title, so it is that value that is refused."""
     rep = signed_in(app, world["rep"])
     link = make_link(client, world["rep_headers"], asset_ids=[world["assets"]["pdf"]],
-                     title="Kept")
-    token = csrf_token(rep)
-    for data in ({"title": "x" * 300}, {"expires_at": "not a date"},
-                 {"expires_at": "2001-01-01T00:00"}, {"allowed_domains": "<script>"},
-                 {"password": "abc"}, {"deal_id": "999999"}, {"title": ""}):
-        response = rep.post(f"/share/{link['id']}", data={"csrf_token": token, **data})
-        assert response.status_code in (302, 422), data
-        assert client.get(f"/api/v1/share-links/{link['id']}",
-                          headers=world["rep_headers"]).get_json()["title"] == "Kept", data
+                     title="Kept", allow_download=False)
+    before = client.get(f"/api/v1/share-links/{link['id']}",
+                        headers=world["rep_headers"]).get_json()
+    response = rep.post(f"/share/{link['id']}", data={"csrf_token": csrf_token(rep),
+                                                      "title": "Changed", "allow_download": "y",
+                                                      **data})
+    assert response.status_code in (400, 422), data
+    assert message in response.get_data(as_text=True)
+    after = client.get(f"/api/v1/share-links/{link['id']}",
+                       headers=world["rep_headers"]).get_json()
+    assert after == before
+
+
+def test_the_form_needs_its_csrf_token(app, client, world):
+    rep = signed_in(app, world["rep"])
+    link = make_link(client, world["rep_headers"], asset_ids=[world["assets"]["pdf"]])
     assert rep.post(f"/share/{link['id']}", data={"title": "No CSRF"}).status_code == 400
 
 
