@@ -39,8 +39,10 @@ def fork_view(fork: Fork, with_diff: bool = True) -> dict:
         "owner": fork.owner, "source_asset_id": fork.source_asset_id,
         "source_version": fork.source_version.number,
         "forked_version": fork.forked_version.number, "parent_fork_id": fork.parent_fork_id,
-        "field_list": [{"name": f["name"], "default": f.get("default") or "",
-                        "value": fork.values.get(f["name"])} for f in known.fields],
+        "source_current_version": current.number if current is not None else None,
+        "field_values": {f["name"]: fork.values.get(f["name"]) for f in known.fields},
+        "field_list": [{"name": f["name"], "default": f.get("default") or ""}
+                       for f in known.fields],
         "slides": fork.slides, "slide_count": known.slide_count, "body": fork.body,
         "cover": fork.cover, "revision": fork.revision,
         "source_update": _source_update(fork, current, update),

@@ -40,7 +40,6 @@ class ForkPatchSchema(ForkInSchema):
 class FieldSchema(Schema):
     name = fields.String(required=True)
     default = fields.String(required=True)
-    value = fields.String(allow_none=True, required=True)
 
 
 class SourceUpdateSchema(Schema):
@@ -60,7 +59,14 @@ class ForkSchema(Schema):
     source_version = fields.Integer(required=True)
     forked_version = fields.Integer(required=True)
     parent_fork_id = fields.Integer(allow_none=True, required=True)
-    field_list = fields.List(fields.Nested(FieldSchema), required=True, data_key="fields")
+    source_current_version = fields.Integer(allow_none=True, required=True, metadata={
+        "description": "The source asset's current version number"})
+    field_values = fields.Dict(keys=fields.String(), values=fields.String(allow_none=True),
+                               required=True, data_key="fields", metadata={
+        "description": "Each field of the source version → the fork's value (null: the default)"})
+    field_list = fields.List(fields.Nested(FieldSchema), required=True,
+                             data_key="field_definitions", metadata={
+        "description": "The source version's fields in document order, with their defaults"})
     slides = fields.List(fields.Integer(), allow_none=True, required=True)
     slide_count = fields.Integer(allow_none=True, required=True)
     body = fields.String(allow_none=True, required=True)

@@ -69,7 +69,7 @@ def test_word_fields_split_across_runs_are_found_and_filled_keeping_formatting(
         "account": "Acme", "fields": {"contact_name": "Zoë", "company": "Acme",
                                       "pain_point": "<script>x</script>"}})
     assert created.status_code == 201, created.get_json()
-    assert [f["name"] for f in created.get_json()["fields"]] == [
+    assert [f["name"] for f in created.get_json()["field_definitions"]] == [
         "contact_name", "company", "pain_point"]
     rendered = client.get(f"/api/v1/forks/{created.get_json()['id']}/render", buffered=True,
                           headers=headers)

@@ -55,7 +55,9 @@ def test_fork_finds_fields_and_renders_the_tailored_text(client, people):
     body = response.get_json()
     assert body["title"] == "Intro email for Acme"
     assert body["method"] == "text" and body["source_version"] == 1
-    assert [f["name"] for f in body["fields"]] == ["company", "rep_name"]
+    assert body["fields"] == {"company": "Acme <Corp>", "rep_name": "Dana"}
+    assert body["source_current_version"] == 1
+    assert [f["name"] for f in body["field_definitions"]] == ["company", "rep_name"]
     assert body["body"] == TEMPLATE and body["source_update"] is None
 
     rendered = client.get(f"/api/v1/forks/{body['id']}/render", buffered=True,
@@ -143,7 +145,7 @@ def test_fork_of_a_fork_keeps_lineage_and_tailoring(client, people):
     child = fork(client, people["rep"][1], asset, parent_fork_id=parent["id"],
                  account="Acme EU").get_json()
     assert child["parent_fork_id"] == parent["id"]
-    assert {f["name"]: f["value"] for f in child["fields"]}["company"] == "Acme"
+    assert child["fields"]["company"] == "Acme"
     # Another rep cannot fork a fork they cannot see.
     assert fork(client, people["other"][1], asset,
                 parent_fork_id=parent["id"]).status_code == 404
@@ -173,6 +175,7 @@ def test_update_from_source_merges_edits_that_do_not_overlap(client, people):
 
     shown = client.get(f"/api/v1/forks/{created['id']}", headers=rep).get_json()
     assert shown["source_update"] == {"version": 2, "added_lines": 1, "removed_lines": 1}
+    assert (shown["source_version"], shown["source_current_version"]) == (1, 2)
     response = client.post(f"/api/v1/forks/{created['id']}/update-from-source", headers=rep,
                            json={})
     assert response.status_code == 200, response.get_json()
