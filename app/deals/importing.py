@@ -23,6 +23,7 @@ from app.auth.models import User
 from app.core.errors import NotFound, PayloadTooLarge, PermissionDenied, ValidationFailed
 from app.core.permissions import is_admin
 from app.deals import csv_import
+from app.deals.csv_import.reader import MAX_ISSUES
 from app.deals.fields import DealInput
 from app.deals.services import apply_batch
 from app.deals.upsert import UpsertReport
@@ -175,12 +176,15 @@ def _run(actor: User, path: Path, options: ImportOptions, *, dry_run: bool, stri
         db.session.rollback()
         raise ValidationFailed(exc.message, {"file": "refused"}) from exc
     report.source = plan.source
-    report.rejected = sorted(rejected + report.rejected, key=lambda i: i.row)
-    report.warnings = sorted(list(reading.warnings) + report.warnings, key=lambda i: i.row)
+    cap = MAX_ISSUES
+    late_rejections = report.rejected_rows
+    report.rejected = sorted(rejected + report.rejected, key=lambda i: i.row)[:cap]
+    report.warnings = sorted(list(reading.warnings) + report.warnings, key=lambda i: i.row)[:cap]
+    report.rejected_rows += reading.rejected_rows
+    report.warned_rows += reading.warned_rows
     if report.rejected and options.mode == "all_or_nothing" and strict:
         db.session.rollback()
-        raise _refused(report.rejected, reading.rejected_rows + len(report.rejected) -
-                       len(rejected))
+        raise _refused(report.rejected, reading.rejected_rows + late_rejections)
     if dry_run:
         db.session.rollback()
     else:

@@ -40,6 +40,7 @@ def import_deals(args):
             "unchanged": report.unchanged,
             "rejected": [{"row": i.row, "reason": i.reason} for i in report.rejected],
             "warnings": [{"row": i.row, "reason": i.reason} for i in report.warnings],
+            "rejected_rows": report.rejected_rows, "warned_rows": report.warned_rows,
             "new_stages": report.new_stages}
 
 

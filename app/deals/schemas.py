@@ -131,4 +131,8 @@ class ImportResultSchema(Schema):
     unchanged = fields.Integer(required=True)
     rejected = fields.List(fields.Nested(IssueSchema), required=True)
     warnings = fields.List(fields.Nested(IssueSchema), required=True)
+    rejected_rows = fields.Integer(required=True, metadata={
+        "description": "Every rejected row; `rejected` lists the first 1,000"})
+    warned_rows = fields.Integer(required=True, metadata={
+        "description": "Every row with a warning; `warnings` lists the first 1,000"})
     new_stages = fields.List(fields.String(), required=True)

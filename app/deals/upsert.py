@@ -40,6 +40,21 @@ class UpsertReport:
     source: str = ""  # the CRM export format, for imports
     # Deals whose outcome changed: the assets used in them need their search evidence redone.
     closed_or_reopened: set[int] = field(default_factory=set)
+    # Past this many, issues are counted but not kept: a 100,000-row file with an unknown owner
+    # on every row must not hold (and answer with) 100,000 warnings.
+    max_issues: int = 1000
+    warned_rows: int = 0
+    rejected_rows: int = 0
+
+    def warn(self, issue: Issue) -> None:
+        self.warned_rows += 1
+        if len(self.warnings) < self.max_issues:
+            self.warnings.append(issue)
+
+    def reject(self, issue: Issue) -> None:
+        self.rejected_rows += 1
+        if len(self.rejected) < self.max_issues:
+            self.rejected.append(issue)
 
     @property
     def imported(self) -> int:
@@ -93,7 +108,7 @@ class Resolver:
         if item.owner_email:
             user = self.by_email.get(item.owner_email.strip().lower())
             if user is None:
-                report.warnings.append(Issue(row, f"unknown owner {item.owner_email!r}: the "
+                report.warn(Issue(row, f"unknown owner {item.owner_email!r}: the "
                                                   "deal is imported unassigned"))
             return user
         if item.owner_name:
@@ -101,7 +116,7 @@ class Resolver:
             if len(users) == 1:
                 return users[0]
             problem = "unknown owner" if not users else "several users are called"
-            report.warnings.append(Issue(row, f"{problem} {item.owner_name!r}: the deal is "
+            report.warn(Issue(row, f"{problem} {item.owner_name!r}: the deal is "
                                               "imported unassigned"))
         return None
 
@@ -144,14 +159,14 @@ def apply_one(item: DealInput, row: int, deal: Deal | None, resolver: Resolver,
     back, so its counts are exactly what a real run would do."""
     if deal is not None and _is_stale(deal, item):
         report.unchanged += 1
-        report.warnings.append(Issue(row, "older than the version already stored "
+        report.warn(Issue(row, "older than the version already stored "
                                           f"({deal.source_updated_at.isoformat()}); skipped"))
         return
     label = item.stage or _default_label(item.status)
     resolution = resolver.stage(label, item.status)
     status = outcome_of(item, resolution.outcome)
     if status is None:
-        report.rejected.append(Issue(row, f"stage {label!r} looks closed but nothing says "
+        report.reject(Issue(row, f"stage {label!r} looks closed but nothing says "
                                           "whether it was won or lost; add it to stage_map"))
         return
     if resolution.new and label not in report.new_stages:

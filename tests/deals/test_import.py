@@ -216,3 +216,31 @@ def test_another_admin_cannot_confirm_someone_elses_upload(client, app, make_use
             "csrf_token": csrf_token(client), "token": forged, "mode": "all_or_nothing"})
         assert response.status_code == 302
     assert deals(app) == {}
+
+
+def test_warnings_past_a_thousand_are_counted_not_kept(client, admin, app):
+    """1,200 rows, each with an owner nobody knows: every deal is imported, the answer lists the
+    first 1,000 warnings and counts all 1,200."""
+    _, headers = admin
+    lines = ["Opportunity ID,Opportunity Name,Stage,Close Date,Owner Email"]
+    lines += [f"0065g0000{n:06d},Deal {n},Prospecting,2030-01-31,ghost{n}@example.test"
+              for n in range(1200)]
+    body = send(client, headers, "\n".join(lines) + "\n").get_json()
+    assert (body["imported"], body["created"]) == (1200, 1200), body.get("error")
+    assert (len(body["warnings"]), body["warned_rows"]) == (1000, 1200)
+    assert [w["row"] for w in body["warnings"][:3]] == [1, 2, 3]
+    assert "unknown owner 'ghost0@example.test'" in body["warnings"][0]["reason"]
+    assert (body["rejected"], body["rejected_rows"]) == ([], 0)
+
+
+def test_the_preview_lists_rejected_rows_by_record_number(client, login_as, app):
+    login_as("admin")
+    page = client.post("/admin/deals/import", **multipart({
+        "csrf_token": csrf_token(client), "file": (BAD_ROWS.encode(), "bad.csv"),
+        "source": "auto", "locale": "", "stage_map": "", "mode": "all_or_nothing"}))
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200, html
+    rows = re.findall(r"<td class=\"num\">(\d+)</td><td>(.*?)</td>", html)
+    assert [row for row, _ in rows] == ["2", "3"], rows
+    assert "€9,500.00" in rows[0][1] and "03/04/2026" in rows[1][1]
+    assert deals(app) == {}
