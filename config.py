@@ -79,6 +79,11 @@ class Config:
     SHARE_CONTENT_URL_SECONDS = env_int("SHARE_CONTENT_URL_SECONDS", 600)
     SHARE_BEACON_LIMIT = env_str("SHARE_BEACON_LIMIT", "30 per minute;600 per hour")
     SHARE_VISIT_LIMIT = env_str("SHARE_VISIT_LIMIT", "20 per 10 minutes;100 per day")
+    # Insights: every amount is reported in one currency. INSIGHTS_RATES says what one unit of
+    # each other currency is worth in it ("EUR=1.08,GBP=1.27"); amounts in a currency without a
+    # rate are shown apart, never guessed.
+    INSIGHTS_REPORTING_CURRENCY = env_str("INSIGHTS_REPORTING_CURRENCY", "USD")
+    INSIGHTS_RATES = env_str("INSIGHTS_RATES", "")
     SHARE_CODE_MINUTES = env_int("SHARE_CODE_MINUTES", 10)
     # Wrong passwords per link and network; e-mailed codes per network (all links).
     SHARE_PASSWORD_LIMIT = env_str("SHARE_PASSWORD_LIMIT", "10 per 15 minutes;50 per day")

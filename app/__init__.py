@@ -102,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.deals.views import bp as deals_bp
     from app.forks.api import blp as forks_api
     from app.forks.views import bp as forks_bp
+    from app.insights.api import blp as analytics_api
     from app.library.api import blp as assets_api
     from app.library.views import bp as library_bp
     from app.search.api import blp as search_api
@@ -115,7 +116,7 @@ def _register_blueprints(app: Flask) -> None:
                       deals_admin_bp, settings_bp, forks_bp, share_bp, viewer_bp):
         app.register_blueprint(blueprint)
     init_api(app, (me_api, assets_api, search_api, deal_imports_api, deals_api, forks_api,
-                   share_api))
+                   share_api, analytics_api))
     from app.share.queries import unread_count
 
     # The top bar shows how many notifications are unread (a prospect opened a link).
@@ -126,7 +127,7 @@ def _connect_areas() -> None:
     """Areas that add to each other's pages or react to each other's changes, wired here so
     neither imports the other."""
     from app.core.extras import provide
-    from app.deals.events import on_asset_evidence_changed
+    from app.deals.events import on_asset_evidence_changed, on_deals_touched
     from app.deals.extras import (
         open_deals_home,
         use_fork_in_deal,
@@ -138,6 +139,7 @@ def _connect_areas() -> None:
     from app.forks import services as fork_services
     from app.forks import sources as fork_sources
     from app.forks.extras import asset_forks
+    from app.insights.rollup import refresh_deals_with_usage
     from app.library.services import on_version_added
     from app.search import documents as search_documents
     from app.search import outbox as search_outbox
@@ -154,6 +156,8 @@ def _connect_areas() -> None:
     # Search ranks by deal evidence: deals says when it changed, search re-indexes those assets.
     on_asset_evidence_changed(search_outbox.request_reindex)
     search_documents.provide_evidence(asset_evidence)
+    # Insights keeps its influence rollup in step with every deal and usage write.
+    on_deals_touched(refresh_deals_with_usage)
     # Deals records a fork's use as its source's; forks finds each new version's fields.
     register_fork_lookup(fork_services.usage_content)
     on_version_added(fork_sources.scan)

@@ -11,12 +11,27 @@ from app.deals.models import UsageEvent
 from app.extensions import db
 
 _asset_listeners: list[Callable[[set[int]], None]] = []
+_deal_listeners: list[Callable[[set[int]], None]] = []
 
 
 def on_asset_evidence_changed(listener: Callable[[set[int]], None]) -> None:
     """`listener(asset_ids)` runs inside the transaction that changed those assets' evidence."""
     if listener not in _asset_listeners:
         _asset_listeners.append(listener)
+
+
+def on_deals_touched(listener: Callable[[set[int]], None]) -> None:
+    """`listener(deal_ids)` runs inside the transaction that wrote those deals or their usage
+    (flushed), so derived figures (the insights rollup) commit or roll back with it."""
+    if listener not in _deal_listeners:
+        _deal_listeners.append(listener)
+
+
+def deals_touched(deal_ids: Iterable[int]) -> None:
+    ids = set(deal_ids)
+    if ids:
+        for listener in _deal_listeners:
+            listener(ids)
 
 
 def usage_recorded(asset_ids: set[int]) -> None:

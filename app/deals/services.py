@@ -60,6 +60,8 @@ def apply_batch(actor: User, inputs: list[DealInput], source: str,
     db.session.flush()
     events.deals_changed(report.closed_or_reopened)
     report.closed_or_reopened.clear()
+    # Only deals that existed before this batch can have usage that now counts differently.
+    events.deals_touched(deal.id for deal in stored.values())
 
 
 def _clean_all(raw: list[dict[str, Any]]) -> tuple[list[DealInput], list[dict]]:
@@ -189,6 +191,7 @@ def _append_usage(deal: Deal, asset_id: int, version_id: int, fork_id: int | Non
     db.session.add(event)
     db.session.flush()
     events.usage_recorded({asset_id})
+    events.deals_touched({deal.id})
     return event
 
 

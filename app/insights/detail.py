@@ -1,0 +1,258 @@
+"""One asset in depth: its metrics, the matched (stratified) lift, velocity, stage progression,
+the split by version, the deals it touched, the reps who use it and its forks' share."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import and_, case, distinct, exists, func, literal, select
+from sqlalchemy.orm import aliased
+
+from app.auth.models import User
+from app.deals import influence
+from app.deals.models import Account, Deal, DealStageChange, PipelineStage, UsageEvent
+from app.extensions import db
+from app.insights import stats
+from app.insights.currency import Rates, current_rates
+from app.insights.metrics import (
+    Baseline,
+    Filters,
+    Tally,
+    closed_totals,
+    deal_conditions,
+    metrics_of,
+    tallies,
+    used_at_stage,
+)
+from app.insights.models import Influence
+from app.insights.sqlparts import converted, days_between, median_of
+from app.library.models import Asset, AssetVersion
+
+PROGRESS_DAYS = 30
+
+
+def _influenced_by(asset_id: int, f: Filters, deal=Deal):
+    """Rollup rows that say `asset_id` influenced `deal` (at the filtered stage, if any)."""
+    condition = and_(Influence.deal_id == deal.id, Influence.asset_id == asset_id)
+    if f.stage_id is not None:
+        condition = and_(condition, used_at_stage(f.stage_id, deal))
+    return exists().where(condition)
+
+
+# --- matched lift -----------------------------------------------------------------------------
+
+def matched_lift(asset_id: int, f: Filters, rates: Rates) -> dict:
+    """Cochran-Mantel-Haenszel risk ratio over strata of (account industry, amount quartile,
+    stage). A deal the asset influenced sits in the stratum of the stage of the asset's first use
+    (or the filtered stage); a closed deal it did not influence is compared in every stage its
+    history passed through, among deals of its industry and amount band."""
+    amount = converted(Deal.amount, Deal.currency, rates)
+    banded = (select(Deal.id.label("deal_id"), Deal.status.label("status"),
+                     func.coalesce(func.lower(Account.industry), "").label("industry"),
+                     case((amount.is_(None), 0),
+                          else_=func.ntile(4).over(partition_by=amount.is_(None),
+                                                   order_by=amount)).label("band"))
+              .select_from(Deal).outerjoin(Account, Account.id == Deal.account_id)
+              .where(Deal.status.in_(("won", "lost")), *deal_conditions(f))).subquery()
+    won = func.count(case((banded.c.status == "won", 1)))
+    lost = func.count(case((banded.c.status == "lost", 1)))
+    stage = literal(f.stage_id) if f.stage_id is not None else Influence.first_stage_id
+    exposed_query = (select(banded.c.industry, banded.c.band, stage, won, lost)
+                     .join(Influence, and_(Influence.deal_id == banded.c.deal_id,
+                                           Influence.asset_id == asset_id))
+                     .group_by(banded.c.industry, banded.c.band, stage))
+    if f.stage_id is not None:
+        deal = aliased(Deal)
+        exposed_query = exposed_query.join(deal, deal.id == banded.c.deal_id).where(
+            used_at_stage(f.stage_id, deal))
+    exposed = {(i, b, s): (w, lo) for i, b, s, w, lo in db.session.execute(exposed_query)}
+    history = select(distinct(DealStageChange.deal_id).label("deal_id"),
+                     DealStageChange.stage_id.label("stage_id")).subquery()
+    plain = aliased(Deal)
+    controls_query = (select(banded.c.industry, banded.c.band, history.c.stage_id, won, lost)
+                      .join(history, history.c.deal_id == banded.c.deal_id)
+                      .join(plain, plain.id == banded.c.deal_id)
+                      .where(~_influenced_by(asset_id, f, plain))
+                      .group_by(banded.c.industry, banded.c.band, history.c.stage_id))
+    controls = {(i, b, s): (w, lo) for i, b, s, w, lo in db.session.execute(controls_query)}
+    strata = [(w, lo, *controls.get(key, (0, 0))) for key, (w, lo) in sorted(exposed.items())]
+    informative = [s for s in strata if s[0] + s[1] and s[2] + s[3]]
+    return {"matched_lift": stats.mantel_haenszel_risk_ratio(strata),
+            "strata": len(informative),
+            "matched_deals": sum(a + b for a, b, _, _ in informative)}
+
+
+# --- velocity ---------------------------------------------------------------------------------
+
+def velocity(asset_id: int, f: Filters) -> dict:
+    """Median days from the asset's first counted use to close, over the won deals it
+    influenced; and the median cycle (created to closed) of won deals it did not influence."""
+    influenced = (select(days_between(Deal.closed_at, Influence.first_used_at))
+                  .select_from(Influence).join(Deal, Deal.id == Influence.deal_id)
+                  .where(Influence.asset_id == asset_id, Influence.outcome == "won",
+                         *deal_conditions(f)))
+    if f.stage_id is not None:
+        influenced = influenced.where(used_at_stage(f.stage_id))
+    others = (select(days_between(Deal.closed_at, Deal.created_at))
+              .where(Deal.status == "won", *deal_conditions(f), ~_influenced_by(asset_id, f)))
+    return {"median_days_first_use_to_close": median_of(influenced),
+            "baseline_median_cycle_days": median_of(others)}
+
+
+# --- stage progression ------------------------------------------------------------------------
+
+def stage_progression(asset_id: int, f: Filters) -> list[dict]:
+    """Per stage S the asset was used at: of the deals it was used on while at S, the share that
+    moved past S (a later open stage, or won) within 30 days of that first use; against the
+    same share for every deal that was at S, counted from when it entered S."""
+    stages = {s.id: s for s in db.session.scalars(select(PipelineStage))}
+    used = (select(UsageEvent.deal_stage_id, UsageEvent.deal_id,
+                   func.min(UsageEvent.occurred_at).label("since"))
+            .join(Deal, Deal.id == UsageEvent.deal_id)
+            .where(UsageEvent.asset_id == asset_id, influence.counts_sql(), *deal_conditions(f))
+            .group_by(UsageEvent.deal_stage_id, UsageEvent.deal_id))
+    if f.stage_id is not None:
+        used = used.where(UsageEvent.deal_stage_id == f.stage_id)
+    entered = (select(DealStageChange.stage_id, DealStageChange.deal_id,
+                      func.min(DealStageChange.changed_at).label("since"))
+               .join(Deal, Deal.id == DealStageChange.deal_id)
+               .where(*deal_conditions(f))
+               .group_by(DealStageChange.stage_id, DealStageChange.deal_id))
+    asset_rates = _advanced_share(used.subquery())
+    all_rates = _advanced_share(entered.subquery())
+    rows = []
+    for stage_id, (deals, advanced) in asset_rates.items():
+        stage = stages.get(stage_id)
+        if stage is None or stage.outcome != "open":
+            continue
+        base_deals, base_advanced = all_rates.get(stage_id, (0, 0))
+        rows.append({"stage_id": stage_id, "stage": stage.name, "position": stage.position,
+                     "deals": deals, "advanced": advanced,
+                     "advanced_share": advanced / deals if deals else None,
+                     "baseline_deals": base_deals, "baseline_advanced": base_advanced,
+                     "baseline_share": base_advanced / base_deals if base_deals else None})
+    return sorted(rows, key=lambda r: r["position"])
+
+
+def _advanced_share(at_stage) -> dict[int, tuple[int, int]]:
+    """stage_id -> (deals, of which advanced within PROGRESS_DAYS), for rows (stage, deal,
+    since) of `at_stage`."""
+    later = aliased(DealStageChange)
+    later_stage = aliased(PipelineStage)
+    here = aliased(PipelineStage)
+    gap = days_between(later.changed_at, at_stage.c.since)
+    advanced = exists().where(
+        later.deal_id == at_stage.c.deal_id, later.changed_at > at_stage.c.since,
+        gap <= PROGRESS_DAYS, later_stage.id == later.stage_id, here.id == at_stage.c[0],
+        (later.status == "won") | and_(later.status == "open",
+                                       later_stage.position > here.position))
+    query = (select(at_stage.c[0], func.count(), func.count(case((advanced, 1))))
+             .group_by(at_stage.c[0]))
+    return {stage_id: (deals, moved) for stage_id, deals, moved in db.session.execute(query)}
+
+
+# --- versions ---------------------------------------------------------------------------------
+
+def per_version(asset_id: int, f: Filters, rates: Rates, pool: Baseline) -> list[dict]:
+    """The metrics split by the version that was used (a deal used with two versions counts for
+    each). Attribution is per asset, so it is not split."""
+    pairs = (select(distinct(UsageEvent.version_id).label("version_id"),
+                    UsageEvent.deal_id.label("deal_id"))
+             .join(Deal, Deal.id == UsageEvent.deal_id)
+             .where(UsageEvent.asset_id == asset_id, influence.counts_sql(), *deal_conditions(f)))
+    if f.stage_id is not None:
+        pairs = pairs.where(UsageEvent.deal_stage_id == f.stage_id)
+    pairs = pairs.subquery()
+    won = Deal.status == "won"
+    query = (select(pairs.c.version_id, Deal.currency,
+                    func.count(case((Deal.status == "open", 1))), func.count(case((won, 1))),
+                    func.count(case((Deal.status == "lost", 1))),
+                    func.coalesce(func.sum(case((won, Deal.amount))), 0))
+             .join(Deal, Deal.id == pairs.c.deal_id)
+             .group_by(pairs.c.version_id, Deal.currency))
+    found: dict[int, Tally] = defaultdict(Tally)
+    for version_id, currency, open_, won_, lost, amount in db.session.execute(query):
+        tally = found[version_id]
+        tally.open, tally.won, tally.lost = tally.open + open_, tally.won + won_, tally.lost + lost
+        tally.revenue.add(rates, currency or "", amount)
+    numbers = dict(db.session.execute(select(AssetVersion.id, AssetVersion.number).where(
+        AssetVersion.id.in_(list(found)))).all()) if found else {}
+    rows = []
+    for version_id, tally in found.items():
+        metrics = metrics_of(tally, pool)
+        metrics.pop("attributed_revenue")
+        rows.append({"version": numbers.get(version_id), **metrics})
+    return sorted(rows, key=lambda r: r["version"] or 0)
+
+
+# --- deals, reps, forks -----------------------------------------------------------------------
+
+def deals_touched(asset_id: int, f: Filters, owner_id: int | None = None,
+                  limit: int = 200) -> list[dict]:
+    """Deals the asset was used on, newest use first; use that does not count (after close)
+    is listed with counts = False."""
+    last_use = func.max(UsageEvent.occurred_at).label("last_use")
+    query = (select(Deal, last_use, Influence.first_used_at, Influence.first_stage_id)
+             .join(UsageEvent, UsageEvent.deal_id == Deal.id)
+             .outerjoin(Influence, and_(Influence.deal_id == Deal.id,
+                                        Influence.asset_id == asset_id))
+             .where(UsageEvent.asset_id == asset_id, *deal_conditions(f))
+             .group_by(Deal.id, Influence.first_used_at, Influence.first_stage_id)
+             .order_by(last_use.desc(), Deal.id.desc()).limit(limit))
+    if owner_id is not None:
+        query = query.where(Deal.owner_id == owner_id)
+    stages = dict(db.session.execute(select(PipelineStage.id, PipelineStage.name)).all())
+    return [{"deal": deal, "last_use": last, "counts": first is not None,
+             "first_used_at": first, "stage_at_first_use": stages.get(stage_id)}
+            for deal, last, first, stage_id in db.session.execute(query)]
+
+
+def reps_using(asset_id: int, f: Filters) -> list[dict]:
+    """Who recorded use of the asset (or had a deal-linked link viewed): deals it influenced
+    for them and how many of those were won."""
+    per_deal = (select(distinct(UsageEvent.user_id).label("user_id"),
+                       UsageEvent.deal_id.label("deal_id"))
+                .join(Deal, Deal.id == UsageEvent.deal_id)
+                .where(UsageEvent.asset_id == asset_id, UsageEvent.user_id.is_not(None),
+                       influence.counts_sql(), *deal_conditions(f))).subquery()
+    query = (select(User.id, User.name, func.count(), func.count(case((Deal.status == "won", 1))),
+                    func.count(case((Deal.status == "lost", 1))))
+             .join(per_deal, per_deal.c.user_id == User.id)
+             .join(Deal, Deal.id == per_deal.c.deal_id)
+             .group_by(User.id, User.name).order_by(func.count().desc(), User.name))
+    return [{"user_id": uid, "name": name, "deals": deals, "won": won, "lost": lost}
+            for uid, name, deals, won, lost in db.session.execute(query)]
+
+
+def fork_share(asset_id: int, f: Filters) -> dict:
+    from app.forks.models import Fork
+
+    query = (select(func.count(), func.count(case((Influence.fork_uses > 0, 1))),
+                    func.coalesce(func.sum(Influence.uses), 0),
+                    func.coalesce(func.sum(Influence.fork_uses), 0))
+             .select_from(Influence).join(Deal, Deal.id == Influence.deal_id)
+             .where(Influence.asset_id == asset_id, *deal_conditions(f)))
+    deals, via_forks, uses, fork_uses = db.session.execute(query).one()
+    forks = db.session.scalar(select(func.count()).select_from(Fork).where(
+        Fork.source_asset_id == asset_id))
+    return {"forks": forks, "deals_via_forks": via_forks,
+            "deals_via_forks_share": via_forks / deals if deals else None,
+            "uses": int(uses), "fork_uses": int(fork_uses),
+            "fork_use_share": int(fork_uses) / int(uses) if uses else None}
+
+
+def asset_effectiveness(asset: Asset, f: Filters) -> dict:
+    """Everything the asset page and `GET /api/v1/analytics/assets/<id>` show (no people)."""
+    rates = current_rates()
+    pool = closed_totals(f)
+    tally = tallies(f, rates, [asset.id]).get(asset.id) or Tally()
+    return {"asset_id": asset.id, "title": asset.title, "kind": asset.kind,
+            "stage": asset.stage, "product": asset.product, "status": asset.status,
+            **metrics_of(tally, pool),
+            **matched_lift(asset.id, f, rates),
+            "velocity": velocity(asset.id, f),
+            "stage_progression": stage_progression(asset.id, f),
+            "versions": per_version(asset.id, f, rates, pool),
+            "forks": fork_share(asset.id, f),
+            "reporting_currency": rates.reporting}
+

@@ -1,0 +1,131 @@
+"""The dashboard's other tables: win rate over time, funnel coverage, rep adoption and the
+marketing view. Each is one or two SQL aggregates; Python only shapes the rows."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import case, distinct, exists, func, select
+
+from app.auth.models import User
+from app.core.timeutil import today, utcnow
+from app.deals.models import Deal, UsageEvent
+from app.extensions import db
+from app.insights import stats
+from app.insights.metrics import Filters, deal_conditions
+from app.insights.models import Influence
+from app.insights.sqlparts import month_of
+from app.library.models import Asset
+from app.library.taxonomy import STAGES as FUNNEL_STAGES
+
+UNUSED_DAYS = 90
+
+
+def _with_content(deal=Deal):
+    return exists().where(Influence.deal_id == deal.id)
+
+
+def _rate(won: int, lost: int) -> dict:
+    interval = stats.wilson_interval(won, won + lost)
+    return {"won": won, "lost": lost, "win_rate": won / (won + lost) if won + lost else None,
+            "win_rate_ci": list(interval) if interval else None}
+
+
+def win_rate_over_time(f: Filters) -> list[dict]:
+    """Per close month: the win rate of closed deals that library content influenced, and of
+    those it did not."""
+    month = month_of(Deal.close_date)
+    has = _with_content()
+    won, lost = Deal.status == "won", Deal.status == "lost"
+    query = (select(month, func.count(case((has & won, 1))), func.count(case((has & lost, 1))),
+                    func.count(case((~has & won, 1))), func.count(case((~has & lost, 1))))
+             .where(Deal.status.in_(("won", "lost")), *deal_conditions(f))
+             .group_by(month).order_by(month))
+    return [{"month": m, "with_content": _rate(a, b), "without_content": _rate(c, d)}
+            for m, a, b, c, d in db.session.execute(query)]
+
+
+def funnel_coverage(rows: list[dict]) -> list[dict]:
+    """Per funnel stage of the library: how many assets target it, how many have enough closed
+    deals to judge, and how many of those beat their baseline (lift > 1): effective content."""
+    coverage = []
+    for stage in FUNNEL_STAGES:
+        at_stage = [r for r in rows if r["stage"] == stage]
+        judged = [r for r in at_stage if r["enough_data"] and r["lift"] is not None]
+        effective = [r for r in judged if r["lift"] > 1]
+        best = max(effective, key=lambda r: r["lift"], default=None)
+        coverage.append({"stage": stage, "assets": len(at_stage), "judged": len(judged),
+                         "effective": len(effective),
+                         "best": {"asset_id": best["asset_id"], "title": best["title"],
+                                  "lift": best["lift"]} if best else None})
+    return coverage
+
+
+def rep_adoption(f: Filters, only_user_id: int | None = None) -> list[dict]:
+    """Per deal owner: deals, how many library content influenced, how many assets they used,
+    and their win rate with and without content."""
+    has = _with_content()
+    won, lost = Deal.status == "won", Deal.status == "lost"
+    query = (select(Deal.owner_id, func.count(), func.count(case((has, 1))),
+                    func.count(case((has & won, 1))), func.count(case((has & lost, 1))),
+                    func.count(case((~has & won, 1))), func.count(case((~has & lost, 1))))
+             .where(Deal.owner_id.is_not(None), *deal_conditions(f))
+             .group_by(Deal.owner_id))
+    assets = (select(Deal.owner_id, func.count(distinct(Influence.asset_id)))
+              .join(Influence, Influence.deal_id == Deal.id)
+              .where(Deal.owner_id.is_not(None), *deal_conditions(f))
+              .group_by(Deal.owner_id))
+    if only_user_id is not None:
+        query = query.where(Deal.owner_id == only_user_id)
+        assets = assets.where(Deal.owner_id == only_user_id)
+    used = dict(db.session.execute(assets).all())
+    rows = list(db.session.execute(query))
+    names = dict(db.session.execute(select(User.id, User.name).where(
+        User.id.in_([r[0] for r in rows]))).all()) if rows else {}
+    out = []
+    for owner_id, deals, with_content, a, b, c, d in rows:
+        out.append({"user_id": owner_id, "name": names.get(owner_id, ""), "deals": deals,
+                    "deals_with_content": with_content,
+                    "content_share": with_content / deals if deals else None,
+                    "assets_used": used.get(owner_id, 0),
+                    "with_content": _rate(a, b), "without_content": _rate(c, d)})
+    return sorted(out, key=lambda r: (-r["deals"], r["name"]))
+
+
+def marketing_view(rows: list[dict]) -> dict:
+    """What reps use and ignore, retirement candidates, stale assets (from the library)."""
+    since = utcnow() - timedelta(days=UNUSED_DAYS)
+    recent = dict(db.session.execute(
+        select(UsageEvent.asset_id, func.count()).where(UsageEvent.occurred_at >= since)
+        .group_by(UsageEvent.asset_id)).all())
+    ever = set(db.session.scalars(select(distinct(UsageEvent.asset_id))))
+    published = db.session.execute(
+        select(Asset.id, Asset.title, Asset.kind, Asset.stage, Asset.created_at,
+               Asset.review_by).where(Asset.status == "published")).all()
+    old_enough = utcnow() - timedelta(days=UNUSED_DAYS)
+    by_id = {r["asset_id"]: r for r in rows}
+
+    def brief(asset, **extra):
+        row = by_id.get(asset.id, {})
+        return {"asset_id": asset.id, "title": asset.title, "kind": asset.kind,
+                "stage": asset.stage, "deals_influenced": row.get("deals_influenced", 0),
+                **extra}
+
+    used = sorted((a for a in published if recent.get(a.id)),
+                  key=lambda a: (-recent[a.id], a.title))
+    return {
+        "most_used": [brief(a, uses_90_days=recent[a.id]) for a in used[:20]],
+        "never_used": [brief(a) for a in published if a.id not in ever][:50],
+        "retirement_candidates": [
+            brief(a, created_at=a.created_at) for a in published
+            if not recent.get(a.id) and _aware(a.created_at) <= old_enough][:50],
+        "stale": [brief(a, review_by=a.review_by) for a in published
+                  if a.review_by is not None and a.review_by < today()][:50],
+    }
+
+
+def _aware(moment):
+    from app.core.timeutil import UTC
+
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
