@@ -103,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.forks.api import blp as forks_api
     from app.forks.views import bp as forks_bp
     from app.insights.api import blp as analytics_api
+    from app.insights.views import bp as insights_bp
     from app.library.api import blp as assets_api
     from app.library.views import bp as library_bp
     from app.search.api import blp as search_api
@@ -113,7 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.share.views import bp as share_bp
 
     for blueprint in (auth_bp, admin_bp, library_bp, search_bp, collections_bp, deals_bp,
-                      deals_admin_bp, settings_bp, forks_bp, share_bp, viewer_bp):
+                      deals_admin_bp, settings_bp, forks_bp, share_bp, viewer_bp, insights_bp):
         app.register_blueprint(blueprint)
     init_api(app, (me_api, assets_api, search_api, deal_imports_api, deals_api, forks_api,
                    share_api, analytics_api))

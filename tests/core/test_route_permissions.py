@@ -22,6 +22,8 @@ SAMPLE_DECK = "office/pptx/minimal.pptx"
 FORK_EDITORS = {"rep", "admin"}  # the forks below belong to `rep`
 FORK_WATCHERS = {"leader", "marketer", "owner", "admin"}
 LINK_MANAGERS = {"rep", "admin"}  # the share link below belongs to `rep`
+REPS_VIEWERS = {"rep", "leader", "admin"}
+MARKETING_VIEWERS = {"leader", "marketer", "owner", "admin"}
 NEW_DEAL = {"external_id": "API-1", "name": "Via API", "stage": "Discovery",
             "close_date": "2030-01-31", "owner_email": "{rep_email}"}
 
@@ -145,6 +147,14 @@ TABLE = [
     ("share.viewers", "GET", "/admin/share/viewers?email=ana@acme.test", ADMINS, None),
     ("share.viewers", "POST", "/admin/share/viewers", ADMINS,
      {"email": "ana@acme.test", "action": "delete"}),
+    ("insights.dashboard", "GET", "/insights", EVERYONE, None),
+    ("insights.asset", "GET", "/insights/assets/{asset}", EVERYONE, None),
+    # Reps see their own row; marketers only when an admin allows it (off here).
+    ("insights.reps", "GET", "/insights/reps", REPS_VIEWERS, None),
+    ("insights.marketing", "GET", "/insights/marketing", MARKETING_VIEWERS, None),
+    ("analytics_api.AssetList", "GET", "/api/v1/analytics/assets", EVERYONE, None),
+    ("analytics_api.AssetDetail", "GET", "/api/v1/analytics/assets/{asset}", EVERYONE, None),
+    ("analytics_api.Reps", "GET", "/api/v1/analytics/reps", REPS_VIEWERS, None),
     ("share_api.Links", "GET", "/api/v1/share-links", EVERYONE, None),
     ("share_api.Links", "POST", "/api/v1/share-links", EVERYONE, {"asset_ids": ["{asset}"]}),
     ("share_api.LinkById", "GET", "/api/v1/share-links/{link}", LINK_MANAGERS, None),

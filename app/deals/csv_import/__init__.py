@@ -10,6 +10,7 @@ from CSV: plain Python, no Flask, no database. The deals service builds on it:
 Both raise ImportFileError(message) for a file that cannot be imported at all.
 """
 
+from app.core.csv_export import neutralize_cell
 from app.deals.csv_import.locales import KNOWN as LOCALES
 from app.deals.csv_import.model import (
     FIELDS,
@@ -25,7 +26,6 @@ from app.deals.csv_import.plan import AUTO, inspect
 from app.deals.csv_import.reader import ImportReading, read
 from app.deals.csv_import.sfid import salesforce_id
 from app.deals.csv_import.sources import SOURCES
-from app.deals.csv_import.text import neutralize_cell
 
 __all__ = [
     "AUTO", "FIELDS", "LABELS", "LOCALES", "SOURCES", "STATUSES", "ColumnMapping", "DealRecord",

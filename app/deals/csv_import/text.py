@@ -10,7 +10,6 @@ from app.deals.currencies import CODES
 # The same characters app.core.text refuses: C0 controls bar tab and line breaks, DEL, and
 # lone surrogates (PostgreSQL refuses NUL; no database stores a lone surrogate).
 _INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 LIMITS = {"external_id": 64, "name": 300, "account": 300, "stage": 120, "owner_name": 300,
           "owner_email": 254}
 SHOWN = 60
@@ -54,12 +53,3 @@ def currency_code(value: str) -> str | None:
 
 def looks_like_email(value: str) -> bool:
     return re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value) is not None
-
-
-def neutralize_cell(value):
-    """A cell for a CSV or XLSX file Lockstep writes: text that a spreadsheet would run as a
-    formula (it starts with = + - @, a tab or a carriage return) gets a leading apostrophe.
-    Anything that is not text (numbers, dates) is returned unchanged."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
