@@ -176,8 +176,9 @@ def _register_cli(app: Flask) -> None:
     from app.auth.cli import users_cli
     from app.demo.cli import demo_cli
     from app.forks.cli import forks_cli
+    from app.insights.cli import insights_cli
     from app.search.cli import search_cli
     from app.storage.cli import storage_cli
 
-    for group in (users_cli, storage_cli, demo_cli, search_cli, forks_cli):
+    for group in (users_cli, storage_cli, demo_cli, search_cli, forks_cli, insights_cli):
         app.cli.add_command(group)

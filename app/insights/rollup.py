@@ -201,3 +201,29 @@ def _when(condition, value):
     from sqlalchemy import case
 
     return case((condition, value), else_=None)
+
+
+def differences() -> list[str]:
+    """What differs between the maintained rollup and a recomputation from the raw usage (empty
+    when they agree). Reads only."""
+    found: list[str] = []
+    deal_ids = sorted(set(db.session.scalars(select(distinct(UsageEvent.deal_id)))) |
+                      set(db.session.scalars(select(distinct(Influence.deal_id)))))
+    for start in range(0, len(deal_ids), CHUNK):
+        chunk = deal_ids[start:start + CHUNK]
+        stored = {(row.deal_id, row.asset_id): _values(row) for row in db.session.scalars(
+            select(Influence).where(Influence.deal_id.in_(chunk)))}
+        expected = compute(chunk)
+        for key in sorted(stored.keys() | expected.keys()):
+            if stored.get(key) != expected.get(key):
+                found.append(f"deal {key[0]}, asset {key[1]}: kept {stored.get(key)}, "
+                             f"recomputed {expected.get(key)}")
+    kept = {(r.asset_id, r.currency): tuple(Decimal(getattr(r, n)) for n in (*COUNTERS, *SUMS))
+            for r in db.session.scalars(select(AssetEffect))}
+    summed = {(row[0], row[1]): tuple(Decimal(v or 0) for v in row[2:])
+              for row in db.session.execute(totals_from_influence())}
+    for key in sorted(kept.keys() | summed.keys()):
+        if kept.get(key) != summed.get(key):
+            found.append(f"asset {key[0]} {key[1] or 'no currency'}: totals {kept.get(key)}, "
+                         f"rows add up to {summed.get(key)}")
+    return found

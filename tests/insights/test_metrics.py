@@ -235,3 +235,19 @@ def test_the_maintained_rollup_equals_a_full_recomputation(app, client, world):
         rollup.rebuild()
         db.session.expire_all()
         assert snapshot() == maintained
+
+
+def test_the_cli_checks_and_rebuilds_the_rollup(app, world):
+    from app.insights.models import AssetEffect
+
+    runner = app.test_cli_runner()
+    ok = runner.invoke(args=["insights", "check"])
+    assert ok.exit_code == 0 and "match a full recomputation" in ok.output
+    with app.app_context():
+        db.session.execute(db.update(AssetEffect).values(won=AssetEffect.won + 1))
+        db.session.commit()
+    broken = runner.invoke(args=["insights", "check"])
+    assert broken.exit_code == 1 and "rows add up to" in broken.output
+    rebuilt = runner.invoke(args=["insights", "rebuild"])
+    assert rebuilt.exit_code == 0 and "rebuilt 12 influence row(s)" in rebuilt.output
+    assert runner.invoke(args=["insights", "check"]).exit_code == 0
