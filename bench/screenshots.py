@@ -6,8 +6,9 @@ Builds the app on a throwaway SQLite database (schema from the migrations, as `f
 would), seeds the demo library with `seed_demo`, adds a version history to one asset, serves it
 on 127.0.0.1 and writes library.png, asset.png, upload.png, versions.png, fork.png (a rep
 tailoring an e-mail template), suggestions.png (marketing's queue), share-link.png (a rep's
-tracked link after three prospect visits) at 1280x800, and share-viewer.png (what the prospect
-sees, on a phone-sized screen).
+tracked link after three prospect visits), insights.png and insights-asset.png (the leader's
+content-effectiveness dashboard and one asset in depth) at 1280x800, and share-viewer.png
+(what the prospect sees, on a phone-sized screen).
 Needs Debian's chromium at /usr/bin/chromium (apt-get install chromium).
 """
 
@@ -236,6 +237,19 @@ def take_screenshots(base: str, ids: dict[str, int], files: Path, out: Path) -> 
         rep.goto(f"{base}/share/{ids['link']}")
         rep.locator("section[aria-label=Visits]").scroll_into_view_if_needed()
         shoot(rep, out, "share-link.png")
+
+        leader = browser.new_context(viewport=VIEWPORT).new_page()
+        leader.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        leader.goto(f"{base}/login")
+        leader.get_by_label("Email").fill(DEMO_USERS[4].email)
+        leader.get_by_label("Password").fill(DEMO_PASSWORD)
+        leader.get_by_role("button", name="Sign in").click()
+        leader.wait_for_url(f"{base}/")
+        leader.goto(f"{base}/insights")
+        shoot(leader, out, "insights.png")
+        leader.locator("a[href^='/insights/assets/']").first.click()
+        leader.wait_for_url("**/insights/assets/**")
+        shoot(leader, out, "insights-asset.png")
 
         # Headless Chromium says so in its User-Agent, and the viewer treats it as a bot.
         phone = browser.new_context(viewport={"width": 390, "height": 780}, is_mobile=True,

@@ -30,6 +30,7 @@ DEMO_USERS = (
     DemoUser("admin@demo.lockstep.test", "Ada Admin", "admin"),
     DemoUser("marketer@demo.lockstep.test", "Mia Marketer", "marketer"),
     DemoUser("rep@demo.lockstep.test", "Rafael Rep", "rep"),
+    DemoUser("rep2@demo.lockstep.test", "Sam Rivera", "rep"),
     DemoUser("leader@demo.lockstep.test", "Lena Leader", "leader"),
 )
 
@@ -44,8 +45,9 @@ def demo_users_exist() -> bool:
 
 def seed_demo(seed: int) -> int:
     """Create the demo users and library; returns the number of assets created."""
-    users = {u.role: auth_services.create_user(u.email, u.name, u.role, DEMO_PASSWORD)
-             for u in DEMO_USERS}
+    created = [auth_services.create_user(u.email, u.name, u.role, DEMO_PASSWORD)
+               for u in DEMO_USERS]
+    users = {u.role: u for u in reversed(created)}  # the first user of each role
     with tempfile.TemporaryDirectory(prefix="lockstep-demo-") as tmp:
         assets = generate_demo_library(Path(tmp), seed=seed)
         for item in assets:
@@ -61,4 +63,7 @@ def seed_demo(seed: int) -> int:
                     "status": item.status,
                     "review_by": today() + timedelta(days=item.review_in_days),
                 })
+    from app.demo.deals import seed_demo_deals
+
+    seed_demo_deals(users["admin"], [u for u in created if u.role == "rep"], seed=seed)
     return len(assets)
