@@ -44,8 +44,9 @@ def _influenced_by(asset_id: int, f: Filters, deal=Deal):
 def matched_lift(asset_id: int, f: Filters, rates: Rates) -> dict:
     """Cochran-Mantel-Haenszel risk ratio over strata of (account industry, amount quartile,
     stage). A deal the asset influenced sits in the stratum of the stage of the asset's first use
-    (or the filtered stage); a closed deal it did not influence is compared in every stage its
-    history passed through, among deals of its industry and amount band."""
+    (or the filtered stage); a closed deal it did not influence is compared at every open stage up
+    to the furthest its history reached (every stage, when its history starts closed), among
+    deals of its industry and amount band."""
     amount = converted(Deal.amount, Deal.currency, rates)
     banded = (select(Deal.id.label("deal_id"), Deal.status.label("status"),
                      func.coalesce(func.lower(Account.industry), "").label("industry"),
@@ -66,20 +67,34 @@ def matched_lift(asset_id: int, f: Filters, rates: Rates) -> dict:
         exposed_query = exposed_query.join(deal, deal.id == banded.c.deal_id).where(
             used_at_stage(f.stage_id, deal))
     exposed = {(i, b, s): (w, lo) for i, b, s, w, lo in db.session.execute(exposed_query)}
-    history = select(distinct(DealStageChange.deal_id).label("deal_id"),
-                     DealStageChange.stage_id.label("stage_id")).subquery()
+    reached = _furthest_open_stage().subquery()
+    open_stage = aliased(PipelineStage)
     plain = aliased(Deal)
-    controls_query = (select(banded.c.industry, banded.c.band, history.c.stage_id, won, lost)
-                      .join(history, history.c.deal_id == banded.c.deal_id)
+    controls_query = (select(banded.c.industry, banded.c.band, open_stage.id, won, lost)
+                      .join(reached, reached.c.deal_id == banded.c.deal_id)
+                      .join(open_stage, and_(open_stage.outcome == "open",
+                                             (reached.c.furthest.is_(None)) |
+                                             (open_stage.position <= reached.c.furthest)))
                       .join(plain, plain.id == banded.c.deal_id)
                       .where(~_influenced_by(asset_id, f, plain))
-                      .group_by(banded.c.industry, banded.c.band, history.c.stage_id))
+                      .group_by(banded.c.industry, banded.c.band, open_stage.id))
     controls = {(i, b, s): (w, lo) for i, b, s, w, lo in db.session.execute(controls_query)}
     strata = [(w, lo, *controls.get(key, (0, 0))) for key, (w, lo) in sorted(exposed.items())]
     informative = [s for s in strata if s[0] + s[1] and s[2] + s[3]]
     return {"matched_lift": stats.mantel_haenszel_risk_ratio(strata),
             "strata": len(informative),
             "matched_deals": sum(a + b for a, b, _, _ in informative)}
+
+
+def _furthest_open_stage():
+    """Per deal, the position of the furthest open stage its history shows; NULL when it shows
+    none (a deal first seen already closed): such a deal is taken to have passed every stage,
+    since where it was won or lost is not known."""
+    stage = aliased(PipelineStage)
+    return (select(DealStageChange.deal_id.label("deal_id"),
+                   func.max(case((stage.outcome == "open", stage.position))).label("furthest"))
+            .join(stage, stage.id == DealStageChange.stage_id)
+            .group_by(DealStageChange.deal_id))
 
 
 # --- velocity ---------------------------------------------------------------------------------

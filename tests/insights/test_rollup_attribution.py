@@ -8,7 +8,7 @@ from collections import namedtuple
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.insights.rollup import _deal_rows
@@ -27,6 +27,7 @@ def events_of(touches):
             for n, (asset, via_fork) in enumerate(touches)]
 
 
+@settings(deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(amount=AMOUNTS, touches=TOUCHES)
 def test_each_model_attributes_a_won_amount_exactly_once(amount, touches):
     rows = _deal_rows(Deal(1, "won", T0 + timedelta(days=30), amount, "EUR"), events_of(touches))
@@ -40,6 +41,7 @@ def test_each_model_attributes_a_won_amount_exactly_once(amount, touches):
     assert rows[(1, first_asset)]["first_touch"] == amount.quantize(Decimal("0.01"))
 
 
+@settings(deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(amount=AMOUNTS, touches=TOUCHES, status=st.sampled_from(["lost", "open"]))
 def test_lost_and_open_deals_attribute_nothing(amount, touches, status):
     rows = _deal_rows(Deal(1, status, None, amount, "USD"), events_of(touches))

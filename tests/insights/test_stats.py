@@ -12,7 +12,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.insights.stats import (
@@ -126,7 +126,8 @@ def test_fisher_rejects_negative_counts():
         fisher_exact_p(1, -1, 2, 3)
 
 
-@settings(max_examples=300, database=None, deadline=None)
+@settings(max_examples=300, database=None, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, 30), st.integers(0, 30), st.integers(0, 30), st.integers(0, 30))
 def test_fisher_agrees_with_exact_rational_reference(a, b, c, d):
     p = fisher_exact_p(a, b, c, d)
@@ -286,7 +287,8 @@ TOUCHES = st.lists(st.sampled_from("ABCDEFGH"), min_size=1, max_size=12)
 
 
 @pytest.mark.parametrize("model", MODELS)
-@settings(max_examples=500, database=None, deadline=None)
+@settings(max_examples=500, database=None, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(amount=AMOUNTS, touches=TOUCHES)
 def test_parts_always_sum_exactly_and_are_never_negative(model, amount, touches):
     result = attribute(amount, touches, model)
