@@ -35,9 +35,16 @@ def suggest(actor: User, fork_id: int, comment: Any) -> Suggestion:
                                "marketing.", {"fork": "nothing_to_suggest"})
     if not _changes_source(fork):
         raise ValidationFailed("This fork has no edits to suggest yet.", {"fork": "unchanged"})
-    if db.session.scalar(db.select(Suggestion.id).where(Suggestion.fork_id == fork.id,
-                                                        Suggestion.status == "pending")):
-        raise Conflict("This fork already has a suggestion waiting for marketing.")
+    # A suggestion of what the fork is now replaces one still waiting that was made of an
+    # older state (perhaps of an older source version, which could never be accepted); the same
+    # suggestion twice is refused.
+    for waiting in db.session.scalars(db.select(Suggestion).where(
+            Suggestion.fork_id == fork.id, Suggestion.status == "pending")):
+        if (waiting.source_version_id, waiting.body, waiting.slides) == (
+                fork.source_version_id, fork.body if fork.method == "text" else None,
+                fork.slides if fork.method == "pptx" else None):
+            raise Conflict("This fork already has a suggestion waiting for marketing.")
+        _decide(waiting, actor, "declined", "Replaced by a newer suggestion from the rep.")
     suggestion = Suggestion(fork_id=fork.id, author_id=actor.id, comment=comment,
                             source_version_id=fork.source_version_id,
                             body=fork.body if fork.method == "text" else None,

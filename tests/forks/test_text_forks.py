@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from helpers import upload_asset
+from helpers import multipart, upload_asset
 
 from app.extensions import db
 
@@ -290,3 +290,32 @@ def test_using_a_fork_in_a_deal_counts_for_its_source(app, client, people):
 
     with app.app_context():
         assert asset_evidence(db.session, [asset]) == {asset: (1, 0)}
+
+
+def test_a_fork_behind_its_source_is_updated_and_suggested_again(client, people):
+    """A waiting suggestion made against an older source version cannot be accepted; the rep
+    updates the fork and suggests again, which replaces the waiting one."""
+    marketer, rep = people["marketer"][1], people["rep"][1]
+    asset = publish(client, marketer)
+    fork_id = fork(client, rep, asset).get_json()["id"]
+    client.patch(f"/api/v1/forks/{fork_id}", json={"body": TEMPLATE + "A closing line.\n"},
+                 headers=rep)
+    first = client.post(f"/api/v1/forks/{fork_id}/suggest", json={"comment": "Add a close"},
+                        headers=rep).get_json()["id"]
+    newer = TEMPLATE.replace("Hello", "Hi")
+    assert client.post(f"/api/v1/assets/{asset}/versions", headers=marketer, **multipart(
+        {"file": (newer.encode(), "email.md")})).status_code == 201
+    stale = client.post(f"/api/v1/suggestions/{first}/accept", json={}, headers=marketer)
+    assert stale.status_code == 409
+    updated = client.post(f"/api/v1/forks/{fork_id}/update-from-source", json={}, headers=rep)
+    assert updated.status_code == 200, updated.get_json()
+    second = client.post(f"/api/v1/forks/{fork_id}/suggest", json={"comment": "Again"},
+                         headers=rep)
+    assert second.status_code == 201, second.get_json()
+    queue = client.get("/api/v1/suggestions", headers=marketer).get_json()
+    waiting = [s["id"] for s in (queue if isinstance(queue, list) else queue["items"])]
+    assert waiting == [second.get_json()["id"]]
+    accepted = client.post(f"/api/v1/suggestions/{second.get_json()['id']}/accept", json={},
+                           headers=marketer)
+    assert accepted.status_code == 200, accepted.get_json()
+    assert accepted.get_json()["result_version"] == 3
