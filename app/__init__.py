@@ -140,6 +140,7 @@ def _connect_areas() -> None:
     from app.forks import services as fork_services
     from app.forks import sources as fork_sources
     from app.forks.extras import asset_forks
+    from app.insights.extras import asset_effect
     from app.insights.rollup import refresh_deals_with_usage
     from app.library.services import on_version_added
     from app.search import documents as search_documents
@@ -152,6 +153,7 @@ def _connect_areas() -> None:
     provide("fork_detail", use_fork_in_deal)
     provide("asset_detail", share_asset)
     provide("fork_detail", share_fork)
+    provide("asset_detail", asset_effect)
     provide("library_home", open_deals_home)
     provide("search_results", use_in_deal_on_hits)
     # Search ranks by deal evidence: deals says when it changed, search re-indexes those assets.

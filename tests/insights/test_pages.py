@@ -166,3 +166,10 @@ def test_the_api_refuses_bad_filters_and_other_reps(client, world):
     assert [r["name"] for r in mine] == ["Rep R2"]
     assert get("/api/v1/analytics/assets/99999").status_code == 404
     assert client.get("/api/v1/analytics/assets").status_code == 401
+
+
+def test_the_library_asset_page_says_whether_it_moves_deals(app, world):
+    html = signed_in(app, world, "R1").get(f"/assets/{world.assets['B']}").get_data(as_text=True)
+    assert "Does it move deals?" in html
+    assert "Used on 4 deals (3 won, 1 lost)" in html and "lift 1.75" in html
+    assert f'href="/insights/assets/{world.assets["B"]}"' in html
