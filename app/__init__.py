@@ -140,6 +140,7 @@ def _connect_areas() -> None:
     from app.forks import services as fork_services
     from app.forks import sources as fork_sources
     from app.forks.extras import asset_forks
+    from app.insights import cache as insights_cache
     from app.insights.extras import asset_effect
     from app.insights.rollup import refresh_deals_with_usage
     from app.library.services import on_version_added
@@ -161,6 +162,7 @@ def _connect_areas() -> None:
     search_documents.provide_evidence(asset_evidence)
     # Insights keeps its influence rollup in step with every deal and usage write.
     on_deals_touched(refresh_deals_with_usage)
+    on_deals_touched(insights_cache.clear)
     # Deals records a fork's use as its source's; forks finds each new version's fields.
     register_fork_lookup(fork_services.usage_content)
     on_version_added(fork_sources.scan)

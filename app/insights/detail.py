@@ -12,7 +12,7 @@ from app.auth.models import User
 from app.deals import influence
 from app.deals.models import Account, Deal, DealStageChange, PipelineStage, UsageEvent
 from app.extensions import db
-from app.insights import stats
+from app.insights import cache, stats
 from app.insights.currency import Rates, current_rates
 from app.insights.metrics import (
     Baseline,
@@ -46,18 +46,17 @@ def matched_lift(asset_id: int, f: Filters, rates: Rates) -> dict:
     stage). A deal the asset influenced sits in the stratum of the stage of the asset's first use
     (or the filtered stage); a closed deal it did not influence is compared at every open stage up
     to the furthest its history reached (every stage, when its history starts closed), among
-    deals of its industry and amount band."""
-    amount = converted(Deal.amount, Deal.currency, rates)
-    banded = (select(Deal.id.label("deal_id"), Deal.status.label("status"),
-                     func.coalesce(func.lower(Account.industry), "").label("industry"),
-                     case((amount.is_(None), 0),
-                          else_=func.ntile(4).over(partition_by=amount.is_(None),
-                                                   order_by=amount)).label("band"))
-              .select_from(Deal).outerjoin(Account, Account.id == Deal.account_id)
-              .where(Deal.status.in_(("won", "lost")), *deal_conditions(f))).subquery()
+    deals of its industry and amount band.
+
+    The strata of all closed deals do not depend on the asset and are shared (app.insights.cache);
+    the asset's own deals are then counted twice, where they are exposed and where they would sit
+    as controls, so that controls = all - the asset's own."""
+    banded = _banded(f, rates).subquery()
     won = func.count(case((banded.c.status == "won", 1)))
     lost = func.count(case((banded.c.status == "lost", 1)))
     stage = literal(f.stage_id) if f.stage_id is not None else Influence.first_stage_id
+    own = (select(banded.c.deal_id).join(Influence, and_(Influence.deal_id == banded.c.deal_id,
+                                                         Influence.asset_id == asset_id)))
     exposed_query = (select(banded.c.industry, banded.c.band, stage, won, lost)
                      .join(Influence, and_(Influence.deal_id == banded.c.deal_id,
                                            Influence.asset_id == asset_id))
@@ -66,24 +65,71 @@ def matched_lift(asset_id: int, f: Filters, rates: Rates) -> dict:
         deal = aliased(Deal)
         exposed_query = exposed_query.join(deal, deal.id == banded.c.deal_id).where(
             used_at_stage(f.stage_id, deal))
+        own = own.join(Deal, Deal.id == banded.c.deal_id).where(used_at_stage(f.stage_id))
     exposed = {(i, b, s): (w, lo) for i, b, s, w, lo in db.session.execute(exposed_query)}
-    reached = _furthest_open_stage().subquery()
-    open_stage = aliased(PipelineStage)
-    plain = aliased(Deal)
-    controls_query = (select(banded.c.industry, banded.c.band, open_stage.id, won, lost)
-                      .join(reached, reached.c.deal_id == banded.c.deal_id)
-                      .join(open_stage, and_(open_stage.outcome == "open",
-                                             (reached.c.furthest.is_(None)) |
-                                             (open_stage.position <= reached.c.furthest)))
-                      .join(plain, plain.id == banded.c.deal_id)
-                      .where(~_influenced_by(asset_id, f, plain))
-                      .group_by(banded.c.industry, banded.c.band, open_stage.id))
-    controls = {(i, b, s): (w, lo) for i, b, s, w, lo in db.session.execute(controls_query)}
-    strata = [(w, lo, *controls.get(key, (0, 0))) for key, (w, lo) in sorted(exposed.items())]
+    if not exposed:
+        return {"matched_lift": None, "strata": 0, "matched_deals": 0}
+    everyone = cache.cached(("strata", f, rates.reporting, tuple(sorted(rates.rates.items()))),
+                            lambda: _strata(f, rates))
+    theirs = _strata(f, rates, only=own)
+    strata = []
+    for key, (a, b) in sorted(exposed.items()):
+        all_won, all_lost = everyone.get(key, (0, 0))
+        own_won, own_lost = theirs.get(key, (0, 0))
+        strata.append((a, b, all_won - own_won, all_lost - own_lost))
     informative = [s for s in strata if s[0] + s[1] and s[2] + s[3]]
     return {"matched_lift": stats.mantel_haenszel_risk_ratio(strata),
             "strata": len(informative),
             "matched_deals": sum(a + b for a, b, _, _ in informative)}
+
+
+def _banded(f: Filters, rates: Rates):
+    """Closed deals in view with their industry and amount band: quartiles of the converted
+    amounts (0: no amount or no rate). The band limits come from NTILE(4) over every closed deal
+    in view, worked out once and shared; a deal's band is then a comparison, so a query about one
+    asset's deals does not sort them all again."""
+    amount = converted(Deal.amount, Deal.currency, rates)
+    limits = cache.cached(("bands", f, rates.reporting, tuple(sorted(rates.rates.items()))),
+                          lambda: _band_limits(f, rates))
+    band = case((amount.is_(None), 0),
+                *((amount <= limit, number) for number, limit in enumerate(limits, start=1)),
+                else_=len(limits) + 1) if limits else case((amount.is_(None), 0), else_=1)
+    return (select(Deal.id.label("deal_id"), Deal.status.label("status"),
+                   func.coalesce(func.lower(Account.industry), "").label("industry"),
+                   band.label("band"))
+            .select_from(Deal).outerjoin(Account, Account.id == Deal.account_id)
+            .where(Deal.status.in_(("won", "lost")), *deal_conditions(f)))
+
+
+def _band_limits(f: Filters, rates: Rates) -> list[float]:
+    """The highest converted amount of each of the first three quartiles (NTILE(4))."""
+    amount = converted(Deal.amount, Deal.currency, rates)
+    tiles = (select(amount.label("amount"), func.ntile(4).over(order_by=amount).label("tile"))
+             .where(Deal.status.in_(("won", "lost")), amount.is_not(None),
+                    *deal_conditions(f))).subquery()
+    rows = db.session.execute(select(tiles.c.tile, func.max(tiles.c.amount))
+                              .group_by(tiles.c.tile).order_by(tiles.c.tile)).all()
+    return [float(top) for tile, top in rows if tile < 4]
+
+
+def _strata(f: Filters, rates: Rates, only=None) -> dict[tuple, tuple[int, int]]:
+    """(industry, band, stage) -> (won, lost) of closed deals in view as controls: at every open
+    stage up to the furthest they reached. `only` narrows it to a set of deal ids."""
+    banded = _banded(f, rates).subquery()
+    reached = _furthest_open_stage()
+    if only is not None:
+        reached = reached.where(DealStageChange.deal_id.in_(only))
+    reached = reached.subquery()
+    open_stage = aliased(PipelineStage)
+    query = (select(banded.c.industry, banded.c.band, open_stage.id,
+                    func.count(case((banded.c.status == "won", 1))),
+                    func.count(case((banded.c.status == "lost", 1))))
+             .join(reached, reached.c.deal_id == banded.c.deal_id)
+             .join(open_stage, and_(open_stage.outcome == "open",
+                                    reached.c.furthest.is_(None) |
+                                    (open_stage.position <= reached.c.furthest)))
+             .group_by(banded.c.industry, banded.c.band, open_stage.id))
+    return {(i, b, s): (w, lo) for i, b, s, w, lo in db.session.execute(query)}
 
 
 def _furthest_open_stage():
@@ -134,7 +180,7 @@ def stage_progression(asset_id: int, f: Filters) -> list[dict]:
                .where(*deal_conditions(f))
                .group_by(DealStageChange.stage_id, DealStageChange.deal_id))
     asset_rates = _advanced_share(used.subquery())
-    all_rates = _advanced_share(entered.subquery())
+    all_rates = cache.cached(("progression", f), lambda: _advanced_share(entered.subquery()))
     rows = []
     for stage_id, (deals, advanced) in asset_rates.items():
         stage = stages.get(stage_id)

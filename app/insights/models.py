@@ -9,7 +9,7 @@ currency happens when a report is read, so a new rate table never needs a rebuil
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import ForeignKey, Index, Numeric, String
@@ -22,8 +22,9 @@ MONEY = Numeric(18, 2)
 
 class Influence(db.Model):
     """A deal that an asset (or a fork of it) influenced: used under app.deals.influence's rule.
-    `outcome`, `amount` and `currency` copy the deal's, so totals are one indexed read; the
-    attributed amounts are this asset's share of the deal's amount when it was won."""
+    `outcome`, `amount`, `currency`, `close_date` and `owner_id` copy the deal's, so totals are
+    one indexed read; the attributed amounts are this asset's share of the deal's amount when it
+    was won."""
 
     __tablename__ = "insights_influence"
     deal_id: Mapped[int] = mapped_column(ForeignKey("deal.id", ondelete="CASCADE"),
@@ -39,6 +40,9 @@ class Influence(db.Model):
     outcome: Mapped[str] = mapped_column(String(10))
     amount: Mapped[Decimal | None] = mapped_column(MONEY)
     currency: Mapped[str] = mapped_column(String(3), default="")  # "" when the deal has none
+    # Copies of the deal's, so the period and owner filters need no join to every deal.
+    close_date: Mapped[date] = mapped_column(index=True)
+    owner_id: Mapped[int | None] = mapped_column(index=True)
     first_touch: Mapped[Decimal] = mapped_column(MONEY, default=0)
     last_touch: Mapped[Decimal] = mapped_column(MONEY, default=0)
     linear: Mapped[Decimal] = mapped_column(MONEY, default=0)

@@ -29,7 +29,7 @@ from app.insights.stats import MODELS, attribute
 
 CHUNK = 500
 _ROW_FIELDS = ("first_used_at", "last_used_at", "first_stage_id", "uses", "fork_uses",
-               "outcome", "amount", "currency", *MODELS)
+               "outcome", "amount", "currency", "close_date", "owner_id", *MODELS)
 
 
 def refresh_deals(deal_ids: Iterable[int]) -> None:
@@ -78,7 +78,8 @@ def compute(deal_ids: list[int]) -> dict[tuple[int, int], dict]:
     if not deal_ids:
         return {}
     deals = {d.id: d for d in db.session.execute(
-        select(Deal.id, Deal.status, Deal.closed_at, Deal.amount, Deal.currency)
+        select(Deal.id, Deal.status, Deal.closed_at, Deal.amount, Deal.currency,
+               Deal.close_date, Deal.owner_id)
         .where(Deal.id.in_(deal_ids)))}
     events = defaultdict(list)
     for event in db.session.execute(
@@ -105,7 +106,8 @@ def _deal_rows(deal, counted) -> dict[tuple[int, int], dict]:
             rows[(deal.id, event.asset_id)] = row = {
                 "first_used_at": event.occurred_at, "first_stage_id": event.deal_stage_id,
                 "uses": 0, "fork_uses": 0, "outcome": deal.status, "amount": amount,
-                "currency": deal.currency or "",
+                "currency": deal.currency or "", "close_date": deal.close_date,
+                "owner_id": deal.owner_id,
                 **{model: Decimal("0.00") for model in MODELS}}
         row["last_used_at"] = event.occurred_at
         row["uses"] += 1

@@ -8,6 +8,7 @@ library is used; SciPy is deliberately not a dependency.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -53,8 +54,23 @@ def wilson_interval(successes: int, trials: int,
     return low, high
 
 
-def _log_comb(n: int, k: int) -> float:
-    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+# log(n!) for n = 0, 1, ...: a dashboard tests thousands of tables on the same deals, so the
+# factorials are looked up rather than recomputed (the list only grows, replaced whole).
+_log_factorials: list[float] = [0.0]
+_growing = threading.Lock()
+
+
+def _log_factorial_table(n: int) -> list[float]:
+    global _log_factorials
+    table = _log_factorials
+    if n < len(table):
+        return table
+    with _growing:
+        table = _log_factorials
+        if n >= len(table):
+            table = table + [math.lgamma(i + 1) for i in range(len(table), 2 * n + 1)]
+            _log_factorials = table
+    return table
 
 
 def fisher_exact_p(a: int, b: int, c: int, d: int) -> float:
@@ -62,21 +78,26 @@ def fisher_exact_p(a: int, b: int, c: int, d: int) -> float:
 
     With the margins fixed, `a` follows a hypergeometric distribution; the p-value is the total
     probability of the tables no more likely than the observed one (up to a 1e-7 relative
-    tolerance, as R and SciPy do). Probabilities are built in log space with lgamma, so 50,000 per
-    cell neither overflows nor takes long: the loop runs over the support of `a`, whose length is
-    the smallest margin plus one.
+    tolerance, as R and SciPy do). Probabilities are built in log space from log-factorials, so
+    50,000 per cell neither overflows nor takes long: the loop runs over the support of `a`, whose
+    length is the smallest margin plus one.
     """
     _check_counts(a, b, c, d)
     row1, row2, col1 = a + b, c + d, a + c
     low, high = max(0, col1 - row2), min(row1, col1)
     if low == high:
         return 1.0  # one possible table (e.g. an empty row): nothing is more extreme
-    # The hypergeometric denominator C(n, col1) is a constant, so it is left out and the
-    # probabilities are normalised by their sum instead (R does the same), which keeps the whole
-    # distribution summing to 1 despite rounding.
-    logs = [_log_comb(row1, x) + _log_comb(row2, col1 - x) for x in range(low, high + 1)]
+    # log C(row1, x) + log C(row2, col1 - x), less the terms that do not depend on x. The
+    # hypergeometric denominator C(n, col1) is a constant too, so the probabilities are
+    # normalised by their sum instead (R does the same), which keeps the whole distribution
+    # summing to 1 despite rounding.
+    lf = _log_factorial_table(row1 + row2)
+    shift = row2 - col1
+    logs = [-(lf[x] + lf[row1 - x] + lf[col1 - x] + lf[shift + x])
+            for x in range(low, high + 1)]
     peak = max(logs)
-    weights = [math.exp(value - peak) for value in logs]
+    exp = math.exp
+    weights = [exp(value - peak) for value in logs]
     cutoff = weights[a - low] * (1 + _FISHER_REL_TOL)
     extreme = math.fsum(w for w in weights if w <= cutoff)
     return min(1.0, extreme / math.fsum(weights))

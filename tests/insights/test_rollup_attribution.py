@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from app.insights.rollup import _deal_rows
 from app.insights.stats import MODELS
 
-Deal = namedtuple("Deal", "id status closed_at amount currency")
+Deal = namedtuple("Deal", "id status closed_at amount currency close_date owner_id")
 Event = namedtuple("Event", "deal_id asset_id fork_id deal_stage_id deal_status occurred_at")
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -30,7 +30,8 @@ def events_of(touches):
 @settings(deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(amount=AMOUNTS, touches=TOUCHES)
 def test_each_model_attributes_a_won_amount_exactly_once(amount, touches):
-    rows = _deal_rows(Deal(1, "won", T0 + timedelta(days=30), amount, "EUR"), events_of(touches))
+    deal = Deal(1, "won", T0 + timedelta(days=30), amount, "EUR", T0.date(), 3)
+    rows = _deal_rows(deal, events_of(touches))
     assert {asset for _, asset in rows} == {asset for asset, _ in touches}
     for model in MODELS:
         assert sum(row[model] for row in rows.values()) == amount.quantize(Decimal("0.01"))
@@ -44,6 +45,6 @@ def test_each_model_attributes_a_won_amount_exactly_once(amount, touches):
 @settings(deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(amount=AMOUNTS, touches=TOUCHES, status=st.sampled_from(["lost", "open"]))
 def test_lost_and_open_deals_attribute_nothing(amount, touches, status):
-    rows = _deal_rows(Deal(1, status, None, amount, "USD"), events_of(touches))
+    rows = _deal_rows(Deal(1, status, None, amount, "USD", T0.date(), None), events_of(touches))
     assert all(row[model] == 0 for row in rows.values() for model in MODELS)
     assert all(row["outcome"] == status for row in rows.values())
