@@ -251,3 +251,20 @@ def test_the_cli_checks_and_rebuilds_the_rollup(app, world):
     rebuilt = runner.invoke(args=["insights", "rebuild"])
     assert rebuilt.exit_code == 0 and "rebuilt 12 influence row(s)" in rebuilt.output
     assert runner.invoke(args=["insights", "check"]).exit_code == 0
+
+
+def test_shared_figures_follow_a_deal_change_at_once(client, world):
+    """The strata of all closed deals are shared between asset pages; a deal change must not
+    leave a stale copy. D6 (won, no content) is A's only control in (Software, band 4,
+    Discovery); lost instead, the strata become (1, 0, 0, 1) twice: no control was won, so the
+    matched risk ratio has no denominator."""
+    path = f"/api/v1/analytics/assets/{world.assets['A']}"
+    assert get(client, world, path)["matched_lift"] == pytest.approx(2.0)
+    body = {"external_id": "D6", "name": "Deal D6", "stage": "Closed Lost", "status": "lost",
+            "close_date": day(40).date().isoformat(), "closed_at": day(40).isoformat(),
+            "owner_email": world.users["R1"].email, "amount": "3000", "currency": "USD",
+            "account": "Account D6"}
+    assert client.post("/api/v1/deals", json=[body],
+                       headers=world.headers["ADMIN"]).status_code == 200
+    after = get(client, world, path)
+    assert after["matched_lift"] is None and after["strata"] == 2
