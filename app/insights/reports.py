@@ -93,12 +93,18 @@ def rep_adoption(f: Filters, only_user_id: int | None = None) -> list[dict]:
 
 
 def marketing_view(rows: list[dict]) -> dict:
-    """What reps use and ignore, retirement candidates, stale assets (from the library)."""
+    """What reps use and ignore: the assets used on the most deals in the last 90 days, those
+    never used, retirement candidates (published for 90 days, no deal used them in that time) and
+    stale assets (past their review date)."""
     since = utcnow() - timedelta(days=UNUSED_DAYS)
+    # Deals each asset was used on (in a way that counts) in the last 90 days, from the rollup:
+    # a few hundred thousand rows rather than millions of usage events.
     recent = dict(db.session.execute(
-        select(UsageEvent.asset_id, func.count()).where(UsageEvent.occurred_at >= since)
-        .group_by(UsageEvent.asset_id)).all())
-    ever = set(db.session.scalars(select(distinct(UsageEvent.asset_id))))
+        select(Influence.asset_id, func.count()).where(Influence.last_used_at >= since)
+        .group_by(Influence.asset_id)).all())
+    # One index probe per published asset, not a scan of every usage event.
+    ever = set(db.session.scalars(select(Asset.id).where(
+        Asset.status == "published", exists().where(UsageEvent.asset_id == Asset.id))))
     published = db.session.execute(
         select(Asset.id, Asset.title, Asset.kind, Asset.stage, Asset.created_at,
                Asset.review_by).where(Asset.status == "published")).all()
@@ -114,7 +120,7 @@ def marketing_view(rows: list[dict]) -> dict:
     used = sorted((a for a in published if recent.get(a.id)),
                   key=lambda a: (-recent[a.id], a.title))
     return {
-        "most_used": [brief(a, uses_90_days=recent[a.id]) for a in used[:20]],
+        "most_used": [brief(a, deals_90_days=recent[a.id]) for a in used[:20]],
         "never_used": [brief(a) for a in published if a.id not in ever][:50],
         "retirement_candidates": [
             brief(a, created_at=a.created_at) for a in published

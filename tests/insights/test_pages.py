@@ -173,3 +173,31 @@ def test_the_library_asset_page_says_whether_it_moves_deals(app, world):
     assert "Does it move deals?" in html
     assert "Used on 4 deals (3 won, 1 lost)" in html and "lift 1.75" in html
     assert f'href="/insights/assets/{world.assets["B"]}"' in html
+
+
+def test_the_marketing_view_worked_out_by_hand(app, world):
+    """Every use in the world happened in January 2026, long before today: nothing is "most used
+    in 90 days". A, B and C were all used; a new asset never was. The assets were uploaded today,
+    so none has been published for 90 days yet: no retirement candidate."""
+    from app.insights import metrics, reports
+    from app.library.models import Asset
+
+    response = upload_asset(app.test_client(), world.headers["M"], b"# Unused\n", "u.md",
+                            title="Never used", status="published")
+    assert response.status_code == 201
+    with app.app_context():
+        leader = db.session.get(type(world.users["L"]), world.users["L"].id)
+        view = reports.marketing_view(metrics.asset_rows(leader, metrics.Filters()))
+        assert view["most_used"] == []
+        assert [a["title"] for a in view["never_used"]] == ["Never used"]
+        assert view["retirement_candidates"] == []
+        # Backdate the assets' publication: A, B, C (no deal in 90 days) and the new one are now
+        # retirement candidates.
+        for asset in db.session.scalars(db.select(Asset)):
+            asset.created_at = asset.created_at.replace(year=2025)
+        db.session.commit()
+        view = reports.marketing_view(metrics.asset_rows(leader, metrics.Filters()))
+        assert sorted(a["title"] for a in view["retirement_candidates"]) == [
+            "Asset A", "Asset B", "Asset C", "Never used"]
+    html = signed_in(app, world, "M").get("/insights/marketing").get_data(as_text=True)
+    assert "Never used" in html and "Retirement candidates" in html
