@@ -10,7 +10,10 @@ from app.library.taxonomy import KINDS
 
 ID = validate.Range(1, 2**31 - 1)
 RATE = fields.Float(allow_none=True, required=True)
-MONEY = fields.Decimal(as_string=True, required=True, places=2)
+# Money as a decimal string ("1234.50"), exact, in the reporting currency.
+MONEY = fields.Decimal(as_string=True, required=True, places=2,
+                       metadata={"type": "string", "format": "decimal",
+                                 "example": "1234.50"})
 
 
 class AnalyticsQuerySchema(Schema):
@@ -58,7 +61,8 @@ class EffectSchema(Schema):
         "description": "At least 10 closed influenced deals"})
     influenced_revenue = MONEY
     unconverted_revenue = fields.Dict(keys=fields.String(), values=fields.Decimal(
-        as_string=True, places=2), required=True, metadata={
+        as_string=True, places=2, metadata={"type": "string", "format": "decimal"}),
+        required=True, metadata={
         "description": "Won amounts in currencies without a rate, per currency"})
 
 
