@@ -54,14 +54,23 @@ def apply_batch(actor: User, inputs: list[DealInput], source: str,
     resolver = Resolver(inputs)
     stored = existing_deals(i.external_id for i in inputs)
     _ensure_owns_existing(actor, stored.values())
+    before = {deal.id: _counted_state(deal) for deal in stored.values()}
     for index, item in enumerate(inputs):
         apply_one(item, item.row if item.row is not None else index,
                   stored.get(item.external_id), resolver, report, source)
     db.session.flush()
     events.deals_changed(report.closed_or_reopened)
     report.closed_or_reopened.clear()
-    # Only deals that existed before this batch can have usage that now counts differently.
-    events.deals_touched(deal.id for deal in stored.values())
+    # Only deals that existed before this batch can have usage, and only a change to what
+    # analytics reads makes it count differently (a re-import of an unchanged CRM export
+    # touches nothing).
+    events.deals_touched(deal.id for deal in stored.values()
+                         if _counted_state(deal) != before[deal.id])
+
+
+def _counted_state(deal: Deal) -> tuple:
+    return (deal.status, deal.closed_at, deal.amount, deal.currency, deal.close_date,
+            deal.owner_id, deal.stage_id, deal.account_id)
 
 
 def _clean_all(raw: list[dict[str, Any]]) -> tuple[list[DealInput], list[dict]]:
