@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import case, exists, func, select
 
 from app.auth.models import User
 from app.deals import influence
@@ -130,9 +130,9 @@ def tallies(f: Filters, rates: Rates, asset_ids: list[int] | None = None) -> dic
 
 
 def _from_rollup(f: Filters):
-    """The totals of the rollup rows the deal filters keep. Period and owner are read from the
-    rows themselves (indexed copies of the deal's); industry needs the deal's account; the stage
-    at use is a semi-join with the usage made at that stage."""
+    """The totals of the rollup rows the deal filters keep. Period, owner and the stages at use
+    are read from the rows themselves (copies of the deal's, kept by the writes); industry needs
+    the deal's account."""
     won = Influence.outcome == "won"
     query = (select(Influence.asset_id, Influence.currency,
                     func.count(case((Influence.outcome == "open", 1))),
@@ -146,9 +146,7 @@ def _from_rollup(f: Filters):
         query = query.join(Deal, Deal.id == Influence.deal_id).where(
             *deal_conditions(Filters(industry=f.industry)))
     if f.stage_id is not None:
-        pairs = used_at_stage_pairs(f.stage_id).subquery()
-        query = query.join(pairs, and_(pairs.c.deal_id == Influence.deal_id,
-                                       pairs.c.asset_id == Influence.asset_id))
+        query = query.where(Influence.stages.contains(f",{int(f.stage_id)},"))
     return query
 
 
@@ -161,14 +159,6 @@ def rollup_conditions(f: Filters) -> list:
     if f.owner_id is not None:
         conditions.append(Influence.owner_id == f.owner_id)
     return conditions
-
-
-def used_at_stage_pairs(stage_id: int):
-    """(asset_id, deal_id) of use that counts, made while the deal was at `stage_id`."""
-    return (select(UsageEvent.asset_id, UsageEvent.deal_id)
-            .join(Deal, Deal.id == UsageEvent.deal_id)
-            .where(UsageEvent.deal_stage_id == stage_id, influence.counts_sql())
-            .distinct())
 
 
 def metrics_of(tally: Tally, pool: Baseline) -> dict:

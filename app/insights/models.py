@@ -37,6 +37,9 @@ class Influence(db.Model):
     first_stage_id: Mapped[int] = mapped_column(ForeignKey("pipeline_stage.id"))
     uses: Mapped[int]
     fork_uses: Mapped[int]
+    # Every stage the deal was at when the asset was used in a way that counts: ",3,5," (the
+    # "stage at use" filter is then a LIKE on these rows, not a look through millions of uses).
+    stages: Mapped[str] = mapped_column(String(400), default=",")
     outcome: Mapped[str] = mapped_column(String(10))
     amount: Mapped[Decimal | None] = mapped_column(MONEY)
     currency: Mapped[str] = mapped_column(String(3), default="")  # "" when the deal has none

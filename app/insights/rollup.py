@@ -28,7 +28,7 @@ from app.insights.models import COUNTERS, SUMS, AssetEffect, Influence
 from app.insights.stats import MODELS, attribute
 
 CHUNK = 500
-_ROW_FIELDS = ("first_used_at", "last_used_at", "first_stage_id", "uses", "fork_uses",
+_ROW_FIELDS = ("first_used_at", "last_used_at", "first_stage_id", "uses", "fork_uses", "stages",
                "outcome", "amount", "currency", "close_date", "owner_id", *MODELS)
 
 
@@ -105,13 +105,18 @@ def _deal_rows(deal, counted) -> dict[tuple[int, int], dict]:
         if row is None:
             rows[(deal.id, event.asset_id)] = row = {
                 "first_used_at": event.occurred_at, "first_stage_id": event.deal_stage_id,
-                "uses": 0, "fork_uses": 0, "outcome": deal.status, "amount": amount,
+                "uses": 0, "fork_uses": 0, "stage_ids": set(), "outcome": deal.status,
+                "amount": amount,
                 "currency": deal.currency or "", "close_date": deal.close_date,
                 "owner_id": deal.owner_id,
                 **{model: Decimal("0.00") for model in MODELS}}
         row["last_used_at"] = event.occurred_at
+        row["stage_ids"].add(event.deal_stage_id)
         row["uses"] += 1
         row["fork_uses"] += event.fork_id is not None
+    for row in rows.values():
+        row["stages"] = "," + "".join(f"{stage},"
+                                      for stage in sorted(row.pop("stage_ids")))[:398]
     if deal.status == "won" and amount is not None and counted:
         touches = [event.asset_id for event in counted]
         for model in MODELS:

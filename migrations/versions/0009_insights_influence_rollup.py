@@ -3,7 +3,7 @@ rebuild` once: every write keeps the rollup current from then on)
 
 Revision ID: 0009
 Revises: 0008
-Create Date: 2026-12-04 19:49:34.771941
+Create Date: 2026-12-04 20:31:56.865476
 
 """
 from alembic import op
@@ -41,6 +41,7 @@ def upgrade():
     sa.Column('first_stage_id', sa.Integer(), nullable=False),
     sa.Column('uses', sa.Integer(), nullable=False),
     sa.Column('fork_uses', sa.Integer(), nullable=False),
+    sa.Column('stages', sa.String(length=400), nullable=False),
     sa.Column('outcome', sa.String(length=10), nullable=False),
     sa.Column('amount', sa.Numeric(precision=18, scale=2), nullable=True),
     sa.Column('currency', sa.String(length=3), nullable=False),
