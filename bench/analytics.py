@@ -9,18 +9,22 @@ Per database:
    directory; PostgreSQL: the database `bench_analytics`, dropped and recreated, dropped at the
    end unless --keep). The migration seeds the default pipeline.
 2. Users, accounts, assets with 1-5 versions, deals with their stage history and usage events are
-   bulk-loaded with SQLAlchemy Core (no blobs: version rows only), then `rollup.rebuild()` is
-   timed. PostgreSQL gets an ANALYZE after the load, as autovacuum would; SQLite gets nothing,
-   since the app never runs ANALYZE.
+   bulk-loaded (SQLAlchemy Core executemany; COPY on PostgreSQL; no blobs, version rows only),
+   then `rollup.rebuild()` is timed. PostgreSQL gets an ANALYZE after the load, as autovacuum
+   would; SQLite gets nothing, since the app never runs ANALYZE.
 3. The search index is built with `flask search reindex`, gunicorn is started (2 workers x 4
    threads), and writes go through the API as an admin: --writes usage events
    (POST /api/v1/deals/<id>/usage), --writes single-deal upserts that close open deals as won and
    one batch of --writes upserts that move open deals a stage on (POST /api/v1/deals). Then the
    maintained per-asset totals are compared with an aggregate over the influence rows, the
    written deals' rollup rows with a recompute, and (at the very end) everything with a rebuild.
-4. The dashboard's queries are timed in-process as a leader (median, min, max of --repeat runs
-   after one untimed run), then the API endpoints through gunicorn. The slowest statement of the
-   slowest query gets an EXPLAIN.
+4. The dashboard's queries are timed in-process as a leader: one cold run (the insights area's
+   per-process cache emptied first; it also compiles the statements) and the median, min and max
+   of --repeat warm runs after it; then the API endpoints through gunicorn (the first request,
+   and the median of --repeat more). A query whose cold run takes over --slow s is not repeated;
+   one is stopped after --limit s. The slowest statement of the slowest query gets an EXPLAIN.
+   Before each timed phase the run waits (up to --quiet-wait s) for other processes to leave
+   the CPUs idle.
 
 Dates are offsets from --anchor (default: today, UTC) so "the last 90 days" and open deals mean
 what they would on a live installation. Results: bench/results/analytics-<timestamp>.json.
@@ -46,7 +50,8 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time as dtime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 from decimal import Decimal
 from pathlib import Path
 
@@ -128,7 +133,8 @@ class Generator:
             rows.append({"id": n, "email": f"{role}{n}@bench.example.com",
                          "name": f"Bench {role.title()} {n:02d}", "role": role, "active": True,
                          "password_hash": None, "session_nonce": secrets.token_urlsafe(16),
-                         "created_at": at(self.anchor, -1000), "updated_at": at(self.anchor, -1000)})
+                         "created_at": at(self.anchor, -1000),
+                         "updated_at": at(self.anchor, -1000)})
         self.data.users = rows
         self.data.reps = [r["id"] for r in rows if r["role"] == "rep"]
         return rows
@@ -262,7 +268,8 @@ class Generator:
             user = deal["owner_id"] if rng.random() < 0.85 else rng.choice(self.data.reps)
             rows.append({"deal_id": deal["id"], "asset_id": asset,
                          "version_id": versions[max(v, 0)][1], "fork_id": None,
-                         "user_id": user, "action": rng.choices(ACTIONS, cum_weights=ACTION_WEIGHTS)[0],
+                         "user_id": user,
+                         "action": rng.choices(ACTIONS, cum_weights=ACTION_WEIGHTS)[0],
                          "deal_stage": stages[i][1], "deal_stage_id": stages[i][0],
                          "deal_status": deal["status"] if late else "open",
                          "after_close": late, "occurred_at": moment})
@@ -348,9 +355,9 @@ def _after_load(db) -> None:
         return
     with db.engine.begin() as conn:
         for table in ("user", "account", "asset", "asset_version", "deal"):
-            conn.execute(sa.text(
-                f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
-                f"(SELECT max(id) FROM \"{table}\"))"))
+            sql = (f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "  # noqa: S608
+                   f"(SELECT max(id) FROM \"{table}\"))")  # fixed table names
+            conn.execute(sa.text(sql))
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(sa.text("ANALYZE"))
 
@@ -560,15 +567,26 @@ class Deadline:
         self.db.session.rollback()
 
 
+def clear_caches() -> None:
+    """Empty the insights area's per-process cache (app/insights/cache.py), if it has one."""
+    try:
+        from app.insights import cache
+    except ImportError:
+        return
+    cache.clear()
+
+
 def timed(app, fn, args) -> dict:
-    """One run with each statement timed (it also warms caches and compiles statements), then
-    --repeat timed runs, unless the first took longer than --slow; --limit stops a run."""
+    """A cold run (the insights cache emptied first) with each statement timed, then --repeat
+    warm runs, unless the cold one took longer than --slow; --limit stops a run."""
     from app.extensions import db
 
-    runs, log, result = [], StatementLog(None), None
+    runs, log, result, cold = [], StatementLog(None), None, None
     with app.app_context():
         for n in range(args.repeat + 1):
             db.session.remove()
+            if n == 0:
+                clear_caches()
             guard = Deadline(db, args.limit)
             log = StatementLog(db.engine) if n == 0 else log
             try:
@@ -587,6 +605,7 @@ def timed(app, fn, args) -> dict:
                     found["interrupted_sql"] = " ".join(log.current[0].split())[:400]
                 return {"timed_out": True, "limit_s": args.limit, "median_ms": None, **found}
             guard.clear()
+            cold = elapsed if n == 0 else cold
             if n == 0 and elapsed > args.slow:
                 runs = [elapsed]
                 break
@@ -594,7 +613,7 @@ def timed(app, fn, args) -> dict:
                 runs.append(elapsed)
         db.session.remove()
     return {"median_ms": ms(statistics.median(runs)), "min_ms": ms(min(runs)),
-            "max_ms": ms(max(runs)), "runs": len(runs),
+            "max_ms": ms(max(runs)), "runs": len(runs), "cold_ms": ms(cold),
             "rows": len(result) if isinstance(result, list) else None, **_statements(log)}
 
 
@@ -609,8 +628,10 @@ def _statements(log: StatementLog) -> dict:
 def show(result: dict) -> str:
     if result.get("timed_out"):
         return f"stopped after {result['limit_s']:g} s"
+    if result.get("error"):
+        return f"error {result['error']}"
     runs = f" ({result['runs']} run)" if result.get("runs") == 1 else ""
-    return f"{result['median_ms']:9.1f} ms{runs}"
+    return f"{result['median_ms']:9.1f} ms{runs}   cold {result.get('cold_ms')} ms"
 
 
 def pick_assets(app) -> dict[str, int]:
@@ -698,17 +719,26 @@ def http_reads(server, headers: dict, picks: dict, queries: dict, args) -> dict:
             out[name] = {"skipped": "the in-process query was stopped", "median_ms": None}
             print(f"  {name:58s} skipped", flush=True)
             continue
-        seconds = []
+        seconds, first = [], None
         for n in range(args.repeat + 1):
-            status, body, elapsed = call(server, "GET", path, headers)
-            assert status == 200, (status, body)
+            try:
+                status, body, elapsed = call(server, "GET", path, headers)
+            except (OSError, http.client.HTTPException) as exc:
+                status, body = None, repr(exc)
+            if status != 200:
+                seconds = []
+                out[name] = {"error": f"{status} {str(body)[:200]}", "median_ms": None}
+                break
+            first = elapsed if n == 0 else first
             if n == 0 and elapsed > args.slow:
                 seconds = [elapsed]
                 break
             if n:
                 seconds.append(elapsed)
-        out[name] = {"median_ms": ms(statistics.median(seconds)), "min_ms": ms(min(seconds)),
-                     "max_ms": ms(max(seconds)), "runs": len(seconds)}
+        if seconds:
+            out[name] = {"median_ms": ms(statistics.median(seconds)),
+                         "min_ms": ms(min(seconds)), "max_ms": ms(max(seconds)),
+                         "runs": len(seconds), "cold_ms": ms(first)}
         print(f"  {name:58s} {show(out[name])}", flush=True)
     return out
 
@@ -799,8 +829,32 @@ def bench_db(kind: str, args) -> dict:
                 drop_postgres()
 
 
+def busy_share(seconds: float = 3.0) -> float:
+    """The share of all CPUs in use over `seconds` (from /proc/stat)."""
+    def sample() -> tuple[int, int]:
+        values = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+        return sum(values), values[3] + values[4]  # total, idle + iowait
+
+    total0, idle0 = sample()
+    time.sleep(seconds)
+    total1, idle1 = sample()
+    return 1 - (idle1 - idle0) / max(1, total1 - total0)
+
+
+def wait_quiet(args, phase: str) -> dict:
+    """Before timing: wait (up to --quiet-wait s) until other processes leave the CPUs idle, so
+    a test suite running beside the benchmark does not end up in its numbers."""
+    started = time.perf_counter()
+    busy = busy_share()
+    while busy > 0.25 and time.perf_counter() - started < args.quiet_wait:
+        print(f"  ({phase}: CPUs {busy:.0%} busy with something else; waiting)", flush=True)
+        time.sleep(20)
+        busy = busy_share()
+    return {"busy_share": round(busy, 2), "waited_s": round(time.perf_counter() - started)}
+
+
 def run(kind: str, server: LockstepServer, args) -> dict:
-    out: dict = {"db": kind}
+    out: dict = {"db": kind, "code_at_start": code_state()}
     started = time.perf_counter()
     server.flask("db", "upgrade")
     out["migrate_s"] = round(time.perf_counter() - started, 1)
@@ -816,6 +870,7 @@ def run(kind: str, server: LockstepServer, args) -> dict:
     out["search_reindex_s"] = round(time.perf_counter() - started, 1)
     admin, leader = tokens(app)
     with server:
+        out["quiet"] = {"writes": wait_quiet(args, "writes")}
         print(f"[{kind}] writes through the API", flush=True)
         out["writes"], touched = writes(server, gen, admin, args.writes)
         print(f"[{kind}] {out['writes']}", flush=True)
@@ -824,11 +879,14 @@ def run(kind: str, server: LockstepServer, args) -> dict:
         out["db_size_mb"] = database_size(app, server)
         picks = pick_assets(app)
         out["picked_assets"] = picks
+        out["quiet"]["queries"] = wait_quiet(args, "queries")
         print(f"[{kind}] dashboard queries in-process (median of {args.repeat})", flush=True)
         out["queries"] = dashboard(app, args, picks)
+        out["quiet"]["http"] = wait_quiet(args, "http")
         print(f"[{kind}] API through gunicorn (median of {args.repeat})", flush=True)
         out["http"] = http_reads(server, leader, picks, out["queries"], args)
-    name, slowest = max(out["queries"].items(), key=lambda kv: kv[1]["median_ms"] or math.inf)
+    name, slowest = max(((k, v) for k, v in out["queries"].items() if v.get("_slowest")),
+                        key=lambda kv: kv[1]["median_ms"] or math.inf)
     statement = slowest["_slowest"]
     out["explain"] = {"query": name, "statement_ms": ms(statement[0]), "sql": statement[1],
                       "plan": explain(app, statement[1], statement[2],
@@ -839,10 +897,29 @@ def run(kind: str, server: LockstepServer, args) -> dict:
           flush=True)
     out["final_check"] = check_rebuild(app)
     print(f"[{kind}] final {out['final_check']}", flush=True)
+    out["code_at_end"] = code_state()
+    if out["code_at_end"]["app_sha256"] != out["code_at_start"]["app_sha256"]:
+        print(f"[{kind}] WARNING: app/ changed during the run", flush=True)
     return out
 
 
 # --- main ----------------------------------------------------------------------------------------
+
+def code_state() -> dict:
+    """Which code was measured: the commit, uncommitted files, and a hash of app/ as it is."""
+    def git(*cmd: str) -> str:
+        return subprocess.run(["git", *cmd], cwd=REPO_ROOT, capture_output=True,
+                              text=True).stdout
+
+    digest = hashlib.sha256()
+    for path in sorted((REPO_ROOT / "app").rglob("*.py")):
+        digest.update(path.read_bytes())
+    return {"head": git("rev-parse", "--short", "HEAD").strip(),
+            "dirty": [line[3:] for line in git("status", "--porcelain").splitlines()
+                      if not line[3:].startswith("docs/")],
+            "app_sha256": digest.hexdigest()[:16],
+            "loadavg": [round(x, 2) for x in os.getloadavg()]}
+
 
 def machine() -> dict:
     info = machine_info()
@@ -867,7 +944,8 @@ def machine() -> dict:
 
 def table(results: list[dict]) -> str:
     names = list(dict.fromkeys(k for r in results for k in (*r["queries"], *r["http"])))
-    head = "| query | " + " | ".join(f"{r['db']} median ms (min-max)" for r in results) + " |"
+    head = "| query | " + " | ".join(f"{r['db']} ms: warm median (min-max) / cold"
+                                     for r in results) + " |"
     lines = [head, "|" + "---|" * (len(results) + 1)]
     for name in names:
         cells = []
@@ -877,11 +955,13 @@ def table(results: list[dict]) -> str:
                 cells.append("")
             elif v.get("timed_out"):
                 cells.append(f"> {v['limit_s']:g} s (stopped)")
-            elif v.get("skipped"):
-                cells.append("skipped")
+            elif v.get("skipped") or v.get("error"):
+                cells.append("skipped" if v.get("skipped") else "error")
             else:
                 one = ", 1 run" if v.get("runs") == 1 else ""
-                cells.append(f"{v['median_ms']:.1f} ({v['min_ms']:.0f}-{v['max_ms']:.0f}{one})")
+                cold = f" / {v['cold_ms']:.0f}" if v.get("cold_ms") is not None else ""
+                cells.append(f"{v['median_ms']:.0f} ({v['min_ms']:.0f}-{v['max_ms']:.0f}{one})"
+                             f"{cold}")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -903,6 +983,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="stop a query after this many seconds")
     parser.add_argument("--anchor", type=date.fromisoformat,
                         default=datetime.now(UTC).date(), help="'today' of the data")
+    parser.add_argument("--quiet-wait", type=float, default=900,
+                        help="how long to wait for idle CPUs before each timed phase (s)")
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
     args = parser.parse_args(argv)
     for name in ("assets", "deals", "events"):
