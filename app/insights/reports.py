@@ -31,16 +31,27 @@ def _rate(won: int, lost: int) -> dict:
             "win_rate_ci": list(interval) if interval else None}
 
 
+def _flagged(f: Filters, *columns):
+    """Deals in view with `has`: whether library content influenced them, worked out once per
+    deal (an EXISTS in every count would run it once per count)."""
+    return (select(*columns, Deal.status.label("status"), _with_content().label("has"))
+            .where(*deal_conditions(f))).subquery()
+
+
+def _counts(deals) -> list:
+    """won/lost with content, won/lost without, over a _flagged subquery."""
+    has, won, lost = deals.c.has, deals.c.status == "won", deals.c.status == "lost"
+    return [func.count(case((has & won, 1))), func.count(case((has & lost, 1))),
+            func.count(case((~has & won, 1))), func.count(case((~has & lost, 1)))]
+
+
 def win_rate_over_time(f: Filters) -> list[dict]:
     """Per close month: the win rate of closed deals that library content influenced, and of
     those it did not."""
-    month = month_of(Deal.close_date)
-    has = _with_content()
-    won, lost = Deal.status == "won", Deal.status == "lost"
-    query = (select(month, func.count(case((has & won, 1))), func.count(case((has & lost, 1))),
-                    func.count(case((~has & won, 1))), func.count(case((~has & lost, 1))))
-             .where(Deal.status.in_(("won", "lost")), *deal_conditions(f))
-             .group_by(month).order_by(month))
+    deals = _flagged(f, month_of(Deal.close_date).label("month"))
+    query = (select(deals.c.month, *_counts(deals))
+             .where(deals.c.status.in_(("won", "lost")))
+             .group_by(deals.c.month).order_by(deals.c.month))
     return [{"month": m, "with_content": _rate(a, b), "without_content": _rate(c, d)}
             for m, a, b, c, d in db.session.execute(query)]
 
@@ -64,19 +75,17 @@ def funnel_coverage(rows: list[dict]) -> list[dict]:
 def rep_adoption(f: Filters, only_user_id: int | None = None) -> list[dict]:
     """Per deal owner: deals, how many library content influenced, how many assets they used,
     and their win rate with and without content."""
-    has = _with_content()
-    won, lost = Deal.status == "won", Deal.status == "lost"
-    query = (select(Deal.owner_id, func.count(), func.count(case((has, 1))),
-                    func.count(case((has & won, 1))), func.count(case((has & lost, 1))),
-                    func.count(case((~has & won, 1))), func.count(case((~has & lost, 1))))
-             .where(Deal.owner_id.is_not(None), *deal_conditions(f))
-             .group_by(Deal.owner_id))
+    deals = _flagged(f, Deal.owner_id.label("owner_id"))
+    query = (select(deals.c.owner_id, func.count(), func.count(case((deals.c.has, 1))),
+                     *_counts(deals))
+             .where(deals.c.owner_id.is_not(None))
+             .group_by(deals.c.owner_id))
     assets = (select(Deal.owner_id, func.count(distinct(Influence.asset_id)))
               .join(Influence, Influence.deal_id == Deal.id)
               .where(Deal.owner_id.is_not(None), *deal_conditions(f))
               .group_by(Deal.owner_id))
     if only_user_id is not None:
-        query = query.where(Deal.owner_id == only_user_id)
+        query = query.where(deals.c.owner_id == only_user_id)
         assets = assets.where(Deal.owner_id == only_user_id)
     used = dict(db.session.execute(assets).all())
     rows = list(db.session.execute(query))
