@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app.api.base import PageSchema
+from app.core.text import is_clean_text
 from app.insights.metrics import SORTS
 from app.library.taxonomy import KINDS
 
@@ -16,13 +17,21 @@ MONEY = fields.Decimal(as_string=True, required=True, places=2,
                                  "example": "1234.50"})
 
 
+def _clean(value: str) -> None:
+    if not is_clean_text(value):
+        raise ValidationError("Control characters are not allowed.")
+
+
+CLEAN_TEXT = [validate.Length(1, 80), _clean]
+
+
 class AnalyticsQuerySchema(Schema):
     date_from = fields.Date(metadata={"description": "Deals closing on or after (close date)"})
     date_to = fields.Date(metadata={"description": "Deals closing on or before (close date)"})
     owner_id = fields.Integer(validate=ID, metadata={"description": "Deals of this rep"})
-    industry = fields.String(validate=validate.Length(1, 80))
+    industry = fields.String(validate=CLEAN_TEXT)
     kind = fields.String(validate=validate.OneOf(KINDS))
-    product = fields.String(validate=validate.Length(1, 80))
+    product = fields.String(validate=CLEAN_TEXT)
     stage_id = fields.Integer(validate=ID, metadata={
         "description": "Only use made while the deal was at this pipeline stage"})
 

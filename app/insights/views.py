@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from app.core.csv_export import csv_response
 from app.core.permissions import Role, role_required
+from app.core.text import is_clean_text
 from app.core.timeutil import today
 from app.deals.models import PipelineStage
 from app.deals.permissions import sees_amounts
@@ -46,6 +47,9 @@ class _Reader:
         raw = (self.args.get(name) or "").strip()
         if len(raw) > limit:
             self.errors.append(f"{name} is longer than {limit} characters.")
+            return None
+        if not is_clean_text(raw):
+            self.errors.append(f"{name} contains control characters.")
             return None
         return raw or None
 

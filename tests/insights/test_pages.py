@@ -143,6 +143,8 @@ def test_reps_see_library_wide_assets_and_only_their_own_numbers(app, world):
     ("stage=1%3B%20DROP%20TABLE%20deal", "stage must be a number."),
     ("industry=" + "x" * 81, "industry is longer than 80 characters."),
     ("owner=99999999999", "owner must be a number."),
+    ("industry=Retail%00x", "industry contains control characters."),
+    ("product=%1B%5B31m", "product contains control characters."),
 ])
 def test_bad_filters_are_a_clear_400(app, world, query, message):
     response = signed_in(app, world, "L").get(f"/insights?{query}")
@@ -158,6 +160,8 @@ def test_the_api_refuses_bad_filters_and_other_reps(client, world):
                ).status_code == 422
     assert get("/api/v1/analytics/assets?kind=exe").status_code == 422
     assert get("/api/v1/analytics/assets?sort=evil").status_code == 422
+    assert get("/api/v1/analytics/assets?industry=a%00b").status_code == 422
+    assert get(f"/api/v1/analytics/assets/{world.assets['A']}?product=%1B").status_code == 422
     assert get("/api/v1/analytics/assets?stage_id=99999999999").status_code == 422
     assert get(f"/api/v1/analytics/assets?owner_id={world.users['R1'].id}", "R2"
                ).status_code == 403
