@@ -1,9 +1,10 @@
 """API shapes of deals and usage. Business rules stay in app.deals.fields and the services."""
 
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from app.api.base import PageSchema
+from app.core.text import is_clean_text
 from app.deals.models import ACTIONS, OUTCOMES, RECORDED_ACTIONS
 from app.library.schemas import PersonSchema
 
@@ -45,11 +46,16 @@ class DealPageSchema(PageSchema):
     items = fields.List(fields.Nested(DealSchema), required=True)
 
 
+def _clean(value: str) -> None:
+    if not is_clean_text(value):
+        raise ValidationError("Control characters are not allowed.")
+
+
 class DealQuerySchema(Schema):
     status = fields.String(validate=validate.OneOf(OUTCOMES))
     stage = fields.String(validate=validate.Length(max=120))
     owner_id = fields.Integer(validate=validate.Range(1, 2**31 - 1))
-    external_id = fields.String(validate=validate.Length(max=64))
+    external_id = fields.String(validate=[validate.Length(max=64), _clean])
     q = fields.String(validate=validate.Length(max=200))
     page = fields.Integer(load_default=1, validate=validate.Range(1, 1_000_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(1, 500))
