@@ -40,6 +40,10 @@ def test_api_conforms_to_its_openapi_document(app, client, live_server, api_toke
         "--seed", "20261127",
         "--workers", "1",
         "--request-timeout", "30",
+        # A data-generation check of the fuzzer itself (some path parameters' patterns reject
+        # most generated values), not a finding about the API; it trips depending on the order
+        # in which operations are generated.
+        "--suppress-health-check", "filter_too_much",
         "--report", "junit", "--report-dir", str(tmp_path),
     ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=540, check=False)
