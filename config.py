@@ -166,7 +166,7 @@ class TestingConfig(Config):
     RATELIMIT_EXPENSIVE = "100000 per minute"
     SHARE_BEACON_LIMIT = "100000 per minute"
     SHARE_VISIT_LIMIT = "100000 per minute"
-    SHARE_PASSWORD_LIMIT = "100000 per minute"
+    SHARE_PASSWORD_LIMIT = "100000 per minute"  # noqa: S105 - a rate limit, not a password
     SHARE_CODE_SEND_LIMIT = "100000 per minute"
     STORAGE_GC_MIN_GRACE_MINUTES = 0  # tests collect blobs they have just written
     MAIL_SERVER = None  # never a developer's real server; each mail test starts its own

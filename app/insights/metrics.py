@@ -47,17 +47,28 @@ class Filters:
                                           self.industry, self.stage_id))
 
 
-def deal_conditions(f: Filters, deal=Deal) -> list:
+def period_and_owner(f: Filters, row=Deal) -> list:
+    """The period (by close date) and owner conditions on `row`: a deal, or an influence rollup
+    row, which carries copies of its deal's close date and owner."""
     conditions = []
     if f.date_from is not None:
-        conditions.append(deal.close_date >= f.date_from)
+        conditions.append(row.close_date >= f.date_from)
     if f.date_to is not None:
-        conditions.append(deal.close_date <= f.date_to)
+        conditions.append(row.close_date <= f.date_to)
     if f.owner_id is not None:
-        conditions.append(deal.owner_id == f.owner_id)
+        conditions.append(row.owner_id == f.owner_id)
+    return conditions
+
+
+def industry_condition(industry: str, deal=Deal):
+    return deal.account_id.in_(select(Account.id).where(
+        func.lower(Account.industry) == industry.strip().lower()))
+
+
+def deal_conditions(f: Filters, deal=Deal) -> list:
+    conditions = period_and_owner(f, deal)
     if f.industry is not None:
-        conditions.append(deal.account_id.in_(select(Account.id).where(
-            func.lower(Account.industry) == f.industry.strip().lower())))
+        conditions.append(industry_condition(f.industry, deal))
     return conditions
 
 
@@ -140,25 +151,14 @@ def _from_rollup(f: Filters):
                     func.count(case((Influence.outcome == "lost", 1))),
                     func.coalesce(func.sum(case((won, Influence.amount))), 0),
                     *(func.sum(getattr(Influence, model)) for model in stats.MODELS))
-             .where(*rollup_conditions(f))
+             .where(*period_and_owner(f, Influence))
              .group_by(Influence.asset_id, Influence.currency))
     if f.industry is not None:
         query = query.join(Deal, Deal.id == Influence.deal_id).where(
-            *deal_conditions(Filters(industry=f.industry)))
+            industry_condition(f.industry))
     if f.stage_id is not None:
         query = query.where(Influence.stages.contains(f",{int(f.stage_id)},"))
     return query
-
-
-def rollup_conditions(f: Filters) -> list:
-    conditions = []
-    if f.date_from is not None:
-        conditions.append(Influence.close_date >= f.date_from)
-    if f.date_to is not None:
-        conditions.append(Influence.close_date <= f.date_to)
-    if f.owner_id is not None:
-        conditions.append(Influence.owner_id == f.owner_id)
-    return conditions
 
 
 def metrics_of(tally: Tally, pool: Baseline) -> dict:
