@@ -29,8 +29,19 @@ def deals_version() -> Hashable:
     return db.engine.url.render_as_string(), deals[0], str(deals[1]), newest_change
 
 
+def _version_once() -> Hashable:
+    """deals_version(), read once per request (an asset page asks for three shared figures)."""
+    from flask import g, has_app_context
+
+    if not has_app_context():
+        return deals_version()
+    if "insights_deals_version" not in g:
+        g.insights_deals_version = deals_version()
+    return g.insights_deals_version
+
+
 def cached(key: Hashable, compute: Callable[[], Any]) -> Any:
-    version = deals_version()
+    version = _version_once()
     now = time.monotonic()
     with _lock:
         entry = _entries.get(key)
@@ -45,5 +56,9 @@ def cached(key: Hashable, compute: Callable[[], Any]) -> Any:
 
 
 def clear(*_args) -> None:
+    from flask import g, has_app_context
+
+    if has_app_context():
+        g.pop("insights_deals_version", None)  # this request changed deals: read it again
     with _lock:
         _entries.clear()
