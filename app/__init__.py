@@ -128,7 +128,11 @@ def _connect_areas() -> None:
     """Areas that add to each other's pages or react to each other's changes, wired here so
     neither imports the other."""
     from app.core.extras import provide
-    from app.deals.events import on_asset_evidence_changed, on_deals_touched
+    from app.deals.events import (
+        on_asset_evidence_changed,
+        on_deals_touched,
+        on_pipeline_changed,
+    )
     from app.deals.extras import (
         open_deals_home,
         use_fork_in_deal,
@@ -141,6 +145,7 @@ def _connect_areas() -> None:
     from app.forks import sources as fork_sources
     from app.forks.extras import asset_forks
     from app.insights import cache as insights_cache
+    from app.insights import progress as insights_progress
     from app.insights.extras import asset_effect
     from app.insights.rollup import refresh_deals_with_usage
     from app.library.services import on_version_added
@@ -162,7 +167,10 @@ def _connect_areas() -> None:
     search_documents.provide_evidence(asset_evidence)
     # Insights keeps its influence rollup in step with every deal and usage write.
     on_deals_touched(refresh_deals_with_usage)
+    on_deals_touched(insights_progress.refresh_deals)
     on_deals_touched(insights_cache.clear)
+    on_pipeline_changed(insights_progress.rebuild)
+    on_pipeline_changed(insights_cache.clear)
     # Deals records a fork's use as its source's; forks finds each new version's fields.
     register_fork_lookup(fork_services.usage_content)
     on_version_added(fork_sources.scan)

@@ -687,6 +687,8 @@ def dashboard(app, args, picks: dict) -> dict:
         rep = db.session.scalar(sa.select(User.id).where(User.role == "rep"))
         stage = db.session.scalar(sa.select(PipelineStage.id).where(
             PipelineStage.key == "discovery"))
+        evaluation = db.session.scalar(sa.select(PipelineStage.id).where(
+            PipelineStage.key == "evaluation"))
     date_from, date_to = last_quarter(args.anchor)
 
     def rows_as(f):
@@ -705,6 +707,15 @@ def dashboard(app, args, picks: dict) -> dict:
         asset_id = pick["asset_id"]
         cases[f"asset_effectiveness ({name}, {pick['events']} events)"] = (
             lambda a=asset_id: detail.asset_effectiveness(db.session.get(Asset, a), Filters()))
+    for name in ("most_used", "median"):  # everything the asset page's view asks for
+        asset_id = picks[name]["asset_id"]
+        cases[f"asset page ({name}: metrics, deals, reps)"] = (
+            lambda a=asset_id: (detail.asset_effectiveness(db.session.get(Asset, a), Filters()),
+                                detail.deals_touched(a, Filters()),
+                                detail.reps_using(a, Filters())))
+    cases["asset_rows (last 90 days, open deals' future close dates too)"] = rows_as(
+        Filters(date_from=args.anchor - timedelta(days=90)))
+    cases["asset_rows (stage_id=Evaluation)"] = rows_as(Filters(stage_id=evaluation))
     cases["win_rate_over_time"] = lambda: reports.win_rate_over_time(Filters())
     cases["rep_adoption"] = lambda: reports.rep_adoption(Filters())
     with app.app_context():

@@ -68,13 +68,15 @@ def main(url: str) -> None:
             ("win_rate_over_time", lambda: reports.win_rate_over_time(every)),
             ("funnel_coverage", lambda: reports.funnel_coverage(rows)),
             ("rep_adoption", lambda: reports.rep_adoption(every)),
+            ("rep_adoption, last 90 days", lambda: reports.rep_adoption(quarter)),
             ("marketing_view", lambda: reports.marketing_view(rows)),
         ]
         for name, asset_id in picks.items():
             asset = db.session.get(Asset, asset_id)
 
-            def page(a=asset):
-                return detail.asset_effectiveness(a, every)
+            def page(a=asset):  # what the asset page's view asks for
+                return (detail.asset_effectiveness(a, every), detail.deals_touched(a.id, every),
+                        detail.reps_using(a.id, every))
             cases.append((f"asset page ({name}), shared figures cached", page))
             cases.append((f"asset page ({name}), cold", page))
         print(f"| query ({db.engine.dialect.name}) | ms, median (min-max) |\n|---|---:|")

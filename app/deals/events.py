@@ -12,6 +12,7 @@ from app.extensions import db
 
 _asset_listeners: list[Callable[[set[int]], None]] = []
 _deal_listeners: list[Callable[[set[int]], None]] = []
+_pipeline_listeners: list[Callable[[], None]] = []
 
 
 def on_asset_evidence_changed(listener: Callable[[set[int]], None]) -> None:
@@ -32,6 +33,19 @@ def deals_touched(deal_ids: Iterable[int]) -> None:
     if ids:
         for listener in _deal_listeners:
             listener(ids)
+
+
+def on_pipeline_changed(listener: Callable[[], None]) -> None:
+    """`listener()` runs inside the transaction that reordered, merged or re-classified the
+    pipeline's stages (flushed): what was derived from stage positions must be worked out again."""
+    if listener not in _pipeline_listeners:
+        _pipeline_listeners.append(listener)
+
+
+def pipeline_changed() -> None:
+    db.session.flush()
+    for listener in _pipeline_listeners:
+        listener()
 
 
 def usage_recorded(asset_ids: set[int]) -> None:

@@ -139,7 +139,7 @@ class UsageEvent(db.Model):
     user: Mapped[User | None] = relationship()
 
     __table_args__ = (CheckConstraint(_in("action", ACTIONS), name="action"),
-                      Index("ix_usage_event_asset_deal", "asset_id", "deal_id"),
-                      # analytics' "stage at use" filter (migration 0009)
-                      Index("ix_usage_event_stage_asset_deal", "deal_stage_id", "asset_id",
-                            "deal_id"))
+                      # An asset's uses by deal, covering what its analytics page lists (the
+                      # deals it touched, the reps who used it) without reading the rows.
+                      Index("ix_usage_event_asset_deal_use", "asset_id", "deal_id",
+                            "occurred_at", "user_id", "deal_status"))

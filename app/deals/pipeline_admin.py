@@ -9,6 +9,7 @@ from app.auth.models import User
 from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.core.permissions import is_admin
 from app.core.text import is_clean_text
+from app.deals import events
 from app.deals.models import (
     OUTCOMES,
     Deal,
@@ -45,8 +46,11 @@ def update_stage(actor: User, stage_id: int, name: str, outcome: str,
         PipelineStage.key == stage_key(name), PipelineStage.id != stage.id))
     if taken:
         raise Conflict("Another stage already has this name; merge them instead.")
+    reclassified = stage.outcome != outcome
     stage.name, stage.key, stage.outcome = name, stage_key(name), outcome
     stage.content_stage = content_stage or None
+    if reclassified:
+        events.pipeline_changed()
     db.session.commit()
     return stage
 
@@ -59,6 +63,7 @@ def move_stage(actor: User, stage_id: int, offset: int) -> None:
     stages.insert(target, stages.pop(index))
     for position, item in enumerate(stages):
         item.position = position
+    events.pipeline_changed()
     db.session.commit()
 
 
@@ -72,10 +77,15 @@ def merge_stage(actor: User, stage_id: int, into_id: int) -> None:
                           (UsageEvent, UsageEvent.deal_stage_id),
                           (PipelineStageAlias, PipelineStageAlias.stage_id)):
         db.session.execute(update(model).where(column == stage.id).values({column: into.id}))
+    # Derived rows that name the merged stage are rewritten before it goes.
+    events.deals_touched(db.session.scalars(
+        select(DealStageChange.deal_id).where(DealStageChange.stage_id == into.id)
+        .union(select(UsageEvent.deal_id).where(UsageEvent.deal_stage_id == into.id))))
     db.session.add(PipelineStageAlias(key=stage.key, stage_id=into.id))
     db.session.delete(stage)
     db.session.flush()
     _renumber()
+    events.pipeline_changed()
     db.session.commit()
 
 

@@ -61,11 +61,12 @@ def apply_batch(actor: User, inputs: list[DealInput], source: str,
     db.session.flush()
     events.deals_changed(report.closed_or_reopened)
     report.closed_or_reopened.clear()
-    # Only deals that existed before this batch can have usage, and only a change to what
-    # analytics reads makes it count differently (a re-import of an unchanged CRM export
-    # touches nothing).
-    events.deals_touched(deal.id for deal in stored.values()
-                         if _counted_state(deal) != before[deal.id])
+    # New deals, and deals whose analytics-relevant state changed (a re-import of an unchanged
+    # CRM export touches nothing).
+    created = existing_deals(i.external_id for i in inputs if i.external_id not in stored)
+    events.deals_touched([deal.id for deal in created.values()] +
+                         [deal.id for deal in stored.values()
+                          if _counted_state(deal) != before[deal.id]])
 
 
 def _counted_state(deal: Deal) -> tuple:

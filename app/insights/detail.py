@@ -20,22 +20,22 @@ from app.insights.metrics import (
     Tally,
     closed_totals,
     deal_conditions,
+    industry_condition,
     metrics_of,
+    period_and_owner,
     tallies,
     used_at_stage,
 )
-from app.insights.models import Influence
+from app.insights.models import PROGRESS_DAYS, DealPath, Influence, InfluenceUse, StageEntry
 from app.insights.sqlparts import converted, days_between, median_of
 from app.library.models import Asset, AssetVersion
-
-PROGRESS_DAYS = 30
 
 
 def _influenced_by(asset_id: int, f: Filters, deal=Deal):
     """Rollup rows that say `asset_id` influenced `deal` (at the filtered stage, if any)."""
     condition = and_(Influence.deal_id == deal.id, Influence.asset_id == asset_id)
     if f.stage_id is not None:
-        condition = and_(condition, used_at_stage(f.stage_id, deal))
+        condition = and_(condition, used_at_stage(f.stage_id))
     return exists().where(condition)
 
 
@@ -55,23 +55,20 @@ def matched_lift(asset_id: int, f: Filters, rates: Rates) -> dict:
     won = func.count(case((banded.c.status == "won", 1)))
     lost = func.count(case((banded.c.status == "lost", 1)))
     stage = literal(f.stage_id) if f.stage_id is not None else Influence.first_stage_id
-    own = (select(banded.c.deal_id).join(Influence, and_(Influence.deal_id == banded.c.deal_id,
-                                                         Influence.asset_id == asset_id)))
-    exposed_query = (select(banded.c.industry, banded.c.band, stage, won, lost)
-                     .join(Influence, and_(Influence.deal_id == banded.c.deal_id,
-                                           Influence.asset_id == asset_id))
-                     .group_by(banded.c.industry, banded.c.band, stage))
+    on_asset = and_(Influence.deal_id == banded.c.deal_id, Influence.asset_id == asset_id)
     if f.stage_id is not None:
-        deal = aliased(Deal)
-        exposed_query = exposed_query.join(deal, deal.id == banded.c.deal_id).where(
-            used_at_stage(f.stage_id, deal))
-        own = own.join(Deal, Deal.id == banded.c.deal_id).where(used_at_stage(f.stage_id))
+        on_asset = and_(on_asset, used_at_stage(f.stage_id))
+    exposed_query = (select(banded.c.industry, banded.c.band, stage, won, lost)
+                     .join(Influence, on_asset)
+                     .group_by(banded.c.industry, banded.c.band, stage))
     exposed = {(i, b, s): (w, lo) for i, b, s, w, lo in db.session.execute(exposed_query)}
     if not exposed:
         return {"matched_lift": None, "strata": 0, "matched_deals": 0}
     everyone = cache.cached(("strata", f, rates.reporting, tuple(sorted(rates.rates.items()))),
                             lambda: _strata(f, rates))
-    theirs = _strata(f, rates, only=own)
+    theirs = _strata(f, rates, only=select(Influence.deal_id).where(
+        Influence.asset_id == asset_id,
+        *([used_at_stage(f.stage_id)] if f.stage_id is not None else [])))
     strata = []
     for key, (a, b) in sorted(exposed.items()):
         all_won, all_lost = everyone.get(key, (0, 0))
@@ -114,33 +111,27 @@ def _band_limits(f: Filters, rates: Rates) -> list[float]:
 
 def _strata(f: Filters, rates: Rates, only=None) -> dict[tuple, tuple[int, int]]:
     """(industry, band, stage) -> (won, lost) of closed deals in view as controls: at every open
-    stage up to the furthest they reached. `only` narrows it to a set of deal ids."""
-    banded = _banded(f, rates).subquery()
-    reached = _furthest_open_stage()
+    stage up to the furthest they reached (DealPath, kept by app.insights.progress). `only`
+    narrows it to a set of deal ids. SQL counts the deals per (industry, band, furthest stage);
+    each such group then counts at the few open stages up to its furthest."""
+    banded = _banded(f, rates)
     if only is not None:
-        reached = reached.where(DealStageChange.deal_id.in_(only))
-    reached = reached.subquery()
-    open_stage = aliased(PipelineStage)
-    query = (select(banded.c.industry, banded.c.band, open_stage.id,
+        banded = banded.where(Deal.id.in_(only))
+    banded = banded.subquery()
+    query = (select(banded.c.industry, banded.c.band, DealPath.furthest_open,
                     func.count(case((banded.c.status == "won", 1))),
                     func.count(case((banded.c.status == "lost", 1))))
-             .join(reached, reached.c.deal_id == banded.c.deal_id)
-             .join(open_stage, and_(open_stage.outcome == "open",
-                                    reached.c.furthest.is_(None) |
-                                    (open_stage.position <= reached.c.furthest)))
-             .group_by(banded.c.industry, banded.c.band, open_stage.id))
-    return {(i, b, s): (w, lo) for i, b, s, w, lo in db.session.execute(query)}
-
-
-def _furthest_open_stage():
-    """Per deal, the position of the furthest open stage its history shows; NULL when it shows
-    none (a deal first seen already closed): such a deal is taken to have passed every stage,
-    since where it was won or lost is not known."""
-    stage = aliased(PipelineStage)
-    return (select(DealStageChange.deal_id.label("deal_id"),
-                   func.max(case((stage.outcome == "open", stage.position))).label("furthest"))
-            .join(stage, stage.id == DealStageChange.stage_id)
-            .group_by(DealStageChange.deal_id))
+             .join(DealPath, DealPath.deal_id == banded.c.deal_id)
+             .group_by(banded.c.industry, banded.c.band, DealPath.furthest_open))
+    open_stages = db.session.execute(select(PipelineStage.id, PipelineStage.position)
+                                     .where(PipelineStage.outcome == "open")).all()
+    strata: dict[tuple, tuple[int, int]] = {}
+    for industry, band, furthest, won, lost in db.session.execute(query):
+        for stage_id, position in open_stages:
+            if furthest is None or position <= furthest:
+                before = strata.get((industry, band, stage_id), (0, 0))
+                strata[(industry, band, stage_id)] = (before[0] + won, before[1] + lost)
+    return strata
 
 
 # --- velocity ---------------------------------------------------------------------------------
@@ -165,22 +156,19 @@ def velocity(asset_id: int, f: Filters) -> dict:
 def stage_progression(asset_id: int, f: Filters) -> list[dict]:
     """Per stage S the asset was used at: of the deals it was used on while at S, the share that
     moved past S (a later open stage, or won) within 30 days of that first use; against the
-    same share for every deal that was at S, counted from when it entered S."""
+    same share for every deal that was at S, counted from when it entered S (StageEntry, kept
+    by app.insights.progress)."""
     stages = {s.id: s for s in db.session.scalars(select(PipelineStage))}
-    used = (select(UsageEvent.deal_stage_id, UsageEvent.deal_id,
-                   func.min(UsageEvent.occurred_at).label("since"))
-            .join(Deal, Deal.id == UsageEvent.deal_id)
-            .where(UsageEvent.asset_id == asset_id, influence.counts_sql(), *deal_conditions(f))
-            .group_by(UsageEvent.deal_stage_id, UsageEvent.deal_id))
+    used = (select(InfluenceUse.stage_id, InfluenceUse.deal_id,
+                   func.min(InfluenceUse.first_used_at).label("since"))
+            .where(InfluenceUse.asset_id == asset_id)
+            .group_by(InfluenceUse.stage_id, InfluenceUse.deal_id))
+    if f.on_deals:
+        used = used.join(Deal, Deal.id == InfluenceUse.deal_id).where(*deal_conditions(f))
     if f.stage_id is not None:
-        used = used.where(UsageEvent.deal_stage_id == f.stage_id)
-    entered = (select(DealStageChange.stage_id, DealStageChange.deal_id,
-                      func.min(DealStageChange.changed_at).label("since"))
-               .join(Deal, Deal.id == DealStageChange.deal_id)
-               .where(*deal_conditions(f))
-               .group_by(DealStageChange.stage_id, DealStageChange.deal_id))
+        used = used.where(InfluenceUse.stage_id == f.stage_id)
     asset_rates = _advanced_share(used.subquery())
-    all_rates = cache.cached(("progression", f), lambda: _advanced_share(entered.subquery()))
+    all_rates = cache.cached(("progression", f), lambda: _baseline_progression(f))
     rows = []
     for stage_id, (deals, advanced) in asset_rates.items():
         stage = stages.get(stage_id)
@@ -193,6 +181,16 @@ def stage_progression(asset_id: int, f: Filters) -> list[dict]:
                      "baseline_deals": base_deals, "baseline_advanced": base_advanced,
                      "baseline_share": base_advanced / base_deals if base_deals else None})
     return sorted(rows, key=lambda r: r["position"])
+
+
+def _baseline_progression(f: Filters) -> dict[int, tuple[int, int]]:
+    """stage_id -> (deals in view that entered it, of which advanced within PROGRESS_DAYS)."""
+    query = (select(StageEntry.stage_id, func.count(),
+                    func.count(case((StageEntry.advanced, 1))))
+             .group_by(StageEntry.stage_id))
+    if f.on_deals:
+        query = query.join(Deal, Deal.id == StageEntry.deal_id).where(*deal_conditions(f))
+    return {stage_id: (deals, moved) for stage_id, deals, moved in db.session.execute(query)}
 
 
 def _advanced_share(at_stage) -> dict[int, tuple[int, int]]:
@@ -217,20 +215,25 @@ def _advanced_share(at_stage) -> dict[int, tuple[int, int]]:
 def per_version(asset_id: int, f: Filters, rates: Rates, pool: Baseline) -> list[dict]:
     """The metrics split by the version that was used (a deal used with two versions counts for
     each). Attribution is per asset, so it is not split."""
-    pairs = (select(distinct(UsageEvent.version_id).label("version_id"),
-                    UsageEvent.deal_id.label("deal_id"))
-             .join(Deal, Deal.id == UsageEvent.deal_id)
-             .where(UsageEvent.asset_id == asset_id, influence.counts_sql(), *deal_conditions(f)))
+    pairs = (select(distinct(InfluenceUse.version_id).label("version_id"),
+                    InfluenceUse.deal_id.label("deal_id"))
+             .where(InfluenceUse.asset_id == asset_id))
     if f.stage_id is not None:
-        pairs = pairs.where(UsageEvent.deal_stage_id == f.stage_id)
+        pairs = pairs.where(InfluenceUse.stage_id == f.stage_id)
     pairs = pairs.subquery()
-    won = Deal.status == "won"
-    query = (select(pairs.c.version_id, Deal.currency,
-                    func.count(case((Deal.status == "open", 1))), func.count(case((won, 1))),
-                    func.count(case((Deal.status == "lost", 1))),
-                    func.coalesce(func.sum(case((won, Deal.amount))), 0))
-             .join(Deal, Deal.id == pairs.c.deal_id)
-             .group_by(pairs.c.version_id, Deal.currency))
+    won = Influence.outcome == "won"
+    query = (select(pairs.c.version_id, Influence.currency,
+                    func.count(case((Influence.outcome == "open", 1))),
+                    func.count(case((won, 1))),
+                    func.count(case((Influence.outcome == "lost", 1))),
+                    func.coalesce(func.sum(case((won, Influence.amount))), 0))
+             .join(Influence, and_(Influence.deal_id == pairs.c.deal_id,
+                                   Influence.asset_id == asset_id))
+             .where(*period_and_owner(f, Influence))
+             .group_by(pairs.c.version_id, Influence.currency))
+    if f.industry is not None:
+        query = query.where(Influence.deal_id.in_(
+            select(Deal.id).where(industry_condition(f.industry))))
     found: dict[int, Tally] = defaultdict(Tally)
     for version_id, currency, open_, won_, lost, amount in db.session.execute(query):
         tally = found[version_id]
@@ -251,17 +254,23 @@ def per_version(asset_id: int, f: Filters, rates: Rates, pool: Baseline) -> list
 def deals_touched(asset_id: int, f: Filters, owner_id: int | None = None,
                   limit: int = 200) -> list[dict]:
     """Deals the asset was used on, newest use first; use that does not count (after close)
-    is listed with counts = False."""
+    is listed with counts = False. The newest `limit` deals are found from the usage index
+    alone, then only they are read."""
     last_use = func.max(UsageEvent.occurred_at).label("last_use")
-    query = (select(Deal, last_use, Influence.first_used_at, Influence.first_stage_id)
-             .join(UsageEvent, UsageEvent.deal_id == Deal.id)
+    newest = (select(UsageEvent.deal_id.label("deal_id"), last_use)
+              .where(UsageEvent.asset_id == asset_id)
+              .group_by(UsageEvent.deal_id).order_by(last_use.desc(), UsageEvent.deal_id.desc())
+              .limit(limit))
+    if f.on_deals or owner_id is not None:
+        newest = newest.join(Deal, Deal.id == UsageEvent.deal_id).where(*deal_conditions(f))
+    if owner_id is not None:
+        newest = newest.where(Deal.owner_id == owner_id)
+    newest = newest.subquery()
+    query = (select(Deal, newest.c.last_use, Influence.first_used_at, Influence.first_stage_id)
+             .join(newest, newest.c.deal_id == Deal.id)
              .outerjoin(Influence, and_(Influence.deal_id == Deal.id,
                                         Influence.asset_id == asset_id))
-             .where(UsageEvent.asset_id == asset_id, *deal_conditions(f))
-             .group_by(Deal.id, Influence.first_used_at, Influence.first_stage_id)
-             .order_by(last_use.desc(), Deal.id.desc()).limit(limit))
-    if owner_id is not None:
-        query = query.where(Deal.owner_id == owner_id)
+             .order_by(newest.c.last_use.desc(), Deal.id.desc()))
     stages = dict(db.session.execute(select(PipelineStage.id, PipelineStage.name)).all())
     return [{"deal": deal, "last_use": last, "counts": first is not None,
              "first_used_at": first, "stage_at_first_use": stages.get(stage_id)}

@@ -17,12 +17,11 @@ from decimal import Decimal
 from sqlalchemy import case, exists, func, select
 
 from app.auth.models import User
-from app.deals import influence
-from app.deals.models import Account, Deal, UsageEvent
+from app.deals.models import Account, Deal
 from app.extensions import db
 from app.insights import stats
 from app.insights.currency import Money, Rates, current_rates
-from app.insights.models import AssetEffect, Influence
+from app.insights.models import AssetEffect, Influence, InfluenceUse
 from app.library.models import Asset
 from app.library.queries import visible_assets
 
@@ -81,12 +80,11 @@ def asset_conditions(f: Filters) -> list:
     return conditions
 
 
-def used_at_stage(stage_id: int, deal=Deal, rollup=Influence):
+def used_at_stage(stage_id: int, rollup=Influence):
     """The rollup row's asset was used on its deal, in a way that counts, while at this stage."""
-    return exists().where(UsageEvent.deal_id == rollup.deal_id,
-                          UsageEvent.asset_id == rollup.asset_id,
-                          UsageEvent.deal_stage_id == stage_id,
-                          influence.counts_sql(deal, UsageEvent))
+    return exists().where(InfluenceUse.deal_id == rollup.deal_id,
+                          InfluenceUse.asset_id == rollup.asset_id,
+                          InfluenceUse.stage_id == stage_id)
 
 
 @dataclass

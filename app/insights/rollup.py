@@ -24,7 +24,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from app.deals import influence
 from app.deals.models import Deal, UsageEvent
 from app.extensions import db
-from app.insights.models import COUNTERS, SUMS, AssetEffect, Influence
+from app.insights import progress
+from app.insights.models import COUNTERS, SUMS, AssetEffect, Influence, InfluenceUse
 from app.insights.stats import MODELS, attribute
 
 CHUNK = 500
@@ -55,46 +56,74 @@ def _refresh_chunk(ids: list[int]) -> None:
     db.session.flush()
     old = {(row.deal_id, row.asset_id): row for row in db.session.scalars(
         select(Influence).where(Influence.deal_id.in_(ids)))}
-    new = compute(ids)
-    if {key: _values(row) for key, row in old.items()} == new:
+    new, uses = compute_with_uses(ids)
+    if {key: _values(row) for key, row in old.items()} == new and uses == _kept_uses(ids):
         return
     delta: dict[tuple[int, str], dict[str, int | Decimal]] = defaultdict(_zero)
     for (_, asset_id), row in old.items():
         _add(delta[(asset_id, row.currency)], _values(row), -1)
     for (_, asset_id), values in new.items():
         _add(delta[(asset_id, values["currency"])], values, +1)
+    db.session.execute(delete(InfluenceUse).where(InfluenceUse.deal_id.in_(ids)))
     db.session.execute(delete(Influence).where(Influence.deal_id.in_(ids)))
     for row in old.values():
         db.session.expunge(row)
-    if new:
+    _insert(new, uses)
+    _apply(delta)
+
+
+def _kept_uses(ids: list[int]) -> dict[tuple[int, int, int, int], object]:
+    return {(r.deal_id, r.asset_id, r.version_id, r.stage_id): r.first_used_at
+            for r in db.session.execute(
+                select(InfluenceUse.deal_id, InfluenceUse.asset_id, InfluenceUse.version_id,
+                       InfluenceUse.stage_id, InfluenceUse.first_used_at)
+                .where(InfluenceUse.deal_id.in_(ids)))}
+
+
+def _insert(rows: dict, uses: dict) -> None:
+    if rows:
         db.session.execute(insert(Influence), [
             {"deal_id": deal_id, "asset_id": asset_id, **values}
-            for (deal_id, asset_id), values in new.items()])
-    _apply(delta)
+            for (deal_id, asset_id), values in rows.items()])
+    if uses:
+        db.session.execute(insert(InfluenceUse), [
+            {"deal_id": d, "asset_id": a, "version_id": v, "stage_id": s, "first_used_at": at}
+            for (d, a, v, s), at in uses.items()])
 
 
 def compute(deal_ids: list[int]) -> dict[tuple[int, int], dict]:
     """(deal_id, asset_id) -> the Influence row's values, from the deals' usage as it is now."""
+    return compute_with_uses(deal_ids)[0]
+
+
+def compute_with_uses(deal_ids: list[int]) -> tuple[dict, dict]:
+    """compute(), and (deal_id, asset_id, version_id, stage_id) -> the first counted use of
+    that version at that stage (the InfluenceUse rows)."""
     if not deal_ids:
-        return {}
+        return {}, {}
     deals = {d.id: d for d in db.session.execute(
         select(Deal.id, Deal.status, Deal.closed_at, Deal.amount, Deal.currency,
                Deal.close_date, Deal.owner_id)
         .where(Deal.id.in_(deal_ids)))}
     events = defaultdict(list)
     for event in db.session.execute(
-            select(UsageEvent.deal_id, UsageEvent.asset_id, UsageEvent.fork_id,
-                   UsageEvent.deal_stage_id, UsageEvent.deal_status, UsageEvent.occurred_at)
+            select(UsageEvent.deal_id, UsageEvent.asset_id, UsageEvent.version_id,
+                   UsageEvent.fork_id, UsageEvent.deal_stage_id, UsageEvent.deal_status,
+                   UsageEvent.occurred_at)
             .where(UsageEvent.deal_id.in_(deal_ids))
             .order_by(UsageEvent.deal_id, UsageEvent.occurred_at, UsageEvent.id)):
         events[event.deal_id].append(event)
     rows: dict[tuple[int, int], dict] = {}
+    uses: dict[tuple[int, int, int, int], object] = {}
     for deal_id, deal_events in events.items():
         deal = deals[deal_id]
         counted = [e for e in deal_events if influence.counts(
             deal.status, deal.closed_at, e.deal_status, e.occurred_at)]
         rows.update(_deal_rows(deal, counted))
-    return rows
+        for event in counted:  # oldest first
+            uses.setdefault((deal_id, event.asset_id, event.version_id, event.deal_stage_id),
+                            event.occurred_at)
+    return rows, uses
 
 
 def _deal_rows(deal, counted) -> dict[tuple[int, int], dict]:
@@ -168,21 +197,21 @@ def _apply(delta: dict[tuple[int, str], dict]) -> None:
 
 
 def rebuild() -> int:
-    """Recompute every influence row and every total from scratch; returns the rows written."""
+    """Recompute every influence row and every total from scratch, and the deals' progress
+    (app.insights.progress); returns the influence rows written."""
     db.session.execute(delete(AssetEffect))
+    db.session.execute(delete(InfluenceUse))
     db.session.execute(delete(Influence))
     used = list(db.session.scalars(select(distinct(UsageEvent.deal_id))
                                    .order_by(UsageEvent.deal_id)))
     written = 0
     for start in range(0, len(used), CHUNK):
-        rows = compute(used[start:start + CHUNK])
-        if rows:
-            db.session.execute(insert(Influence), [
-                {"deal_id": deal_id, "asset_id": asset_id, **values}
-                for (deal_id, asset_id), values in rows.items()])
-            written += len(rows)
+        rows, uses = compute_with_uses(used[start:start + CHUNK])
+        _insert(rows, uses)
+        written += len(rows)
     db.session.execute(insert(AssetEffect).from_select(
         ["asset_id", "currency", *COUNTERS, *SUMS], totals_from_influence()))
+    progress.rebuild()
     db.session.commit()
     return written
 
@@ -220,11 +249,16 @@ def differences() -> list[str]:
         chunk = deal_ids[start:start + CHUNK]
         stored = {(row.deal_id, row.asset_id): _values(row) for row in db.session.scalars(
             select(Influence).where(Influence.deal_id.in_(chunk)))}
-        expected = compute(chunk)
+        expected, uses = compute_with_uses(chunk)
         for key in sorted(stored.keys() | expected.keys()):
             if stored.get(key) != expected.get(key):
                 found.append(f"deal {key[0]}, asset {key[1]}: kept {stored.get(key)}, "
                              f"recomputed {expected.get(key)}")
+        kept_uses = _kept_uses(chunk)
+        for key in sorted(kept_uses.keys() | uses.keys()):
+            if kept_uses.get(key) != uses.get(key):
+                found.append(f"deal {key[0]}, asset {key[1]}, version {key[2]}, stage {key[3]}: "
+                             f"first use kept {kept_uses.get(key)}, recomputed {uses.get(key)}")
     kept = {(r.asset_id, r.currency): tuple(Decimal(getattr(r, n)) for n in (*COUNTERS, *SUMS))
             for r in db.session.scalars(select(AssetEffect))}
     summed = {(row[0], row[1]): tuple(Decimal(v or 0) for v in row[2:])
@@ -233,4 +267,4 @@ def differences() -> list[str]:
         if kept.get(key) != summed.get(key):
             found.append(f"asset {key[0]} {key[1] or 'no currency'}: totals {kept.get(key)}, "
                          f"rows add up to {summed.get(key)}")
-    return found
+    return found + progress.differences()
