@@ -10,8 +10,8 @@ Per database:
    end unless --keep). The migration seeds the default pipeline.
 2. Users, accounts, assets with 1-5 versions, deals with their stage history and usage events are
    bulk-loaded (SQLAlchemy Core executemany; COPY on PostgreSQL; no blobs, version rows only),
-   then `rollup.rebuild()` is timed. PostgreSQL gets an ANALYZE after the load, as autovacuum
-   would; SQLite gets nothing, since the app never runs ANALYZE.
+   then `rollup.rebuild()` is timed. PostgreSQL gets a VACUUM (ANALYZE) after the load and the
+   rebuild, as autovacuum would; SQLite gets nothing, since the app never runs ANALYZE.
 3. The search index is built with `flask search reindex`, gunicorn is started (2 workers x 4
    threads), and writes go through the API as an admin: --writes usage events
    (POST /api/v1/deals/<id>/usage), --writes single-deal upserts that close open deals as won and
@@ -352,7 +352,10 @@ def load(app, args) -> tuple[Generator, dict]:
 
 
 def _after_load(db) -> None:
-    """PostgreSQL: move the sequences past the ids given, then ANALYZE (autovacuum would)."""
+    """PostgreSQL: move the sequences past the ids given, then VACUUM (ANALYZE), as autovacuum
+    would: since PostgreSQL 13 it vacuums tables that only receive inserts too, which sets the
+    visibility map that index-only scans need (without it, an asset's uses are read from the
+    heap: 0.21 s instead of 0.09 s for the most used asset's reps)."""
     if db.engine.dialect.name != "postgresql":
         return
     with db.engine.begin() as conn:
@@ -361,7 +364,7 @@ def _after_load(db) -> None:
                    f"(SELECT max(id) FROM \"{table}\"))")  # fixed table names
             conn.execute(sa.text(sql))
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(sa.text("ANALYZE"))
+        conn.execute(sa.text("VACUUM (ANALYZE)"))
 
 
 def rebuild(app) -> dict:
@@ -374,8 +377,10 @@ def rebuild(app) -> dict:
         seconds = time.perf_counter() - started
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.execute(sa.text("ANALYZE insights_influence"))
-                conn.execute(sa.text("ANALYZE insights_asset_effect"))
+                for table in ("insights_influence", "insights_asset_effect",
+                              "insights_influence_use", "insights_deal_path",
+                              "insights_stage_entry"):
+                    conn.execute(sa.text(f"VACUUM (ANALYZE) {table}"))
         db.session.remove()
     return {"rebuild_s": round(seconds, 1), "influence_rows": written}
 

@@ -300,8 +300,10 @@ def fork_share(asset_id: int, f: Filters) -> dict:
     query = (select(func.count(), func.count(case((Influence.fork_uses > 0, 1))),
                     func.coalesce(func.sum(Influence.uses), 0),
                     func.coalesce(func.sum(Influence.fork_uses), 0))
-             .select_from(Influence).join(Deal, Deal.id == Influence.deal_id)
-             .where(Influence.asset_id == asset_id, *deal_conditions(f)))
+             .where(Influence.asset_id == asset_id, *period_and_owner(f, Influence)))
+    if f.industry is not None:
+        query = query.where(Influence.deal_id.in_(
+            select(Deal.id).where(industry_condition(f.industry))))
     deals, via_forks, uses, fork_uses = db.session.execute(query).one()
     forks = db.session.scalar(select(func.count()).select_from(Fork).where(
         Fork.source_asset_id == asset_id))
