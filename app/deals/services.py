@@ -55,16 +55,18 @@ def apply_batch(actor: User, inputs: list[DealInput], source: str,
     stored = existing_deals(i.external_id for i in inputs)
     _ensure_owns_existing(actor, stored.values())
     before = {deal.id: _counted_state(deal) for deal in stored.values()}
+    created = []
     for index, item in enumerate(inputs):
-        apply_one(item, item.row if item.row is not None else index,
-                  stored.get(item.external_id), resolver, report, source)
+        new = apply_one(item, item.row if item.row is not None else index,
+                        stored.get(item.external_id), resolver, report, source)
+        if new is not None:
+            created.append(new)
     db.session.flush()
     events.deals_changed(report.closed_or_reopened)
     report.closed_or_reopened.clear()
     # New deals, and deals whose analytics-relevant state changed (a re-import of an unchanged
     # CRM export touches nothing).
-    created = existing_deals(i.external_id for i in inputs if i.external_id not in stored)
-    events.deals_touched([deal.id for deal in created.values()] +
+    events.deals_touched([deal.id for deal in created] +
                          [deal.id for deal in stored.values()
                           if _counted_state(deal) != before[deal.id]])
 

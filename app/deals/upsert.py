@@ -154,24 +154,26 @@ def outcome_of(item: DealInput, stage_outcome: str | None) -> str | None:
 
 
 def apply_one(item: DealInput, row: int, deal: Deal | None, resolver: Resolver,
-              report: UpsertReport, source: str) -> None:
-    """Create or update one deal from `item` (flush only). A dry run does the same and rolls
-    back, so its counts are exactly what a real run would do."""
+              report: UpsertReport, source: str) -> Deal | None:
+    """Create or update one deal from `item` (flush only); returns the deal it created, if it
+    created one. A dry run does the same and rolls back, so its counts are exactly what a real
+    run would do."""
     if deal is not None and _is_stale(deal, item):
         report.unchanged += 1
         report.warn(Issue(row, "older than the version already stored "
                                           f"({deal.source_updated_at.isoformat()}); skipped"))
-        return
+        return None
     label = item.stage or _default_label(item.status)
     resolution = resolver.stage(label, item.status)
     status = outcome_of(item, resolution.outcome)
     if status is None:
         report.reject(Issue(row, f"stage {label!r} looks closed but nothing says "
                                           "whether it was won or lost; add it to stage_map"))
-        return
+        return None
     if resolution.new and label not in report.new_stages:
         report.new_stages.append(label)
     values = _values(item, label, resolution.stage_id, status, resolver, report, row)
+    created = deal is None
     if deal is None:
         deal = _create(item, values, source)
         report.created += 1
@@ -180,11 +182,12 @@ def apply_one(item: DealInput, row: int, deal: Deal | None, resolver: Resolver,
         report.updated += 1
     else:
         report.unchanged += 1
-        return
+        return None
     deal.updated_at = utcnow()
     deal.source_updated_at = item.updated_at or deal.source_updated_at
     if report.keep_deals:
         report.deals.append(deal)
+    return deal if created else None
 
 
 def _create(item: DealInput, values: dict, source: str) -> Deal:

@@ -38,8 +38,9 @@ def refresh_deals(deal_ids: Iterable[int]) -> None:
         paths, entries = compute(chunk, stages)
         db.session.execute(delete(StageEntry).where(StageEntry.deal_id.in_(chunk)))
         db.session.execute(delete(DealPath).where(DealPath.deal_id.in_(chunk)))
+        # render_nulls: rows with and without a furthest stage go in one batch, not one by one
         if paths:
-            db.session.execute(insert(DealPath), paths)
+            db.session.execute(insert(DealPath).execution_options(render_nulls=True), paths)
         if entries:
             db.session.execute(insert(StageEntry), entries)
 

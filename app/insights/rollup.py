@@ -81,8 +81,8 @@ def _kept_uses(ids: list[int]) -> dict[tuple[int, int, int, int], object]:
 
 
 def _insert(rows: dict, uses: dict) -> None:
-    if rows:
-        db.session.execute(insert(Influence), [
+    if rows:  # render_nulls: rows without an amount or owner do not split the batch
+        db.session.execute(insert(Influence).execution_options(render_nulls=True), [
             {"deal_id": deal_id, "asset_id": asset_id, **values}
             for (deal_id, asset_id), values in rows.items()])
     if uses:
