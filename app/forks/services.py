@@ -97,15 +97,20 @@ def _apply(fork: Fork, version: AssetVersion, changes: dict[str, Any]) -> None:
         fork.cover = validation.clean_cover(changes["cover"])
 
 
+MAX_REVISION = 2**31 - 1
+
+
 def _bump_revision(fork: Fork, expected: int | None) -> None:
     """Compare-and-set in the database, so two writers that read the same revision cannot
     both win, whatever the isolation level."""
     current = expected if expected is not None else fork.revision
     db.session.flush()
-    moved = db.session.execute(
+    # A revision no fork reaches (the column's last value) can only be a client's invention;
+    # comparing it would try to store one past the column's range (a 500 on PostgreSQL).
+    moved = None if current >= MAX_REVISION else db.session.execute(
         update(Fork).where(Fork.id == fork.id, Fork.revision == current)
         .values(revision=current + 1).execution_options(synchronize_session=False))
-    if moved.rowcount != 1:
+    if moved is None or moved.rowcount != 1:
         db.session.rollback()
         raise Conflict("This fork was changed elsewhere (another tab or device). Reload it "
                        "and make your change again.")

@@ -164,6 +164,18 @@ def test_two_tabs_editing_one_fork_the_older_revision_loses(client, people):
                       headers=people["rep"][1]).get_json()["account"] == "Tab one"
 
 
+def test_a_revision_at_the_end_of_the_range_is_a_conflict_not_a_crash(client, people):
+    """Schemathesis sent the column's largest value; one more did not fit (PostgreSQL: 500)."""
+    asset = publish(client, people["marketer"][1])
+    created = fork(client, people["rep"][1], asset).get_json()
+    for revision in (2**31 - 1, created["revision"] + 5):
+        response = client.patch(f"/api/v1/forks/{created['id']}", headers=people["rep"][1],
+                                json={"account": "", "revision": revision})
+        assert response.status_code == 409, response.get_json()
+    after = client.get(f"/api/v1/forks/{created['id']}", headers=people["rep"][1]).get_json()
+    assert after["revision"] == created["revision"] and after["account"] == created["account"]
+
+
 def test_update_from_source_merges_edits_that_do_not_overlap(client, people):
     marketer, rep = people["marketer"][1], people["rep"][1]
     asset = publish(client, marketer)
