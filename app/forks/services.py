@@ -9,6 +9,7 @@ from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.models import User
+from app.core.converters import MAX_ID
 from app.core.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.forks import placeholders, sources, validation
@@ -97,9 +98,6 @@ def _apply(fork: Fork, version: AssetVersion, changes: dict[str, Any]) -> None:
         fork.cover = validation.clean_cover(changes["cover"])
 
 
-MAX_REVISION = 2**31 - 1
-
-
 def _bump_revision(fork: Fork, expected: int | None) -> None:
     """Compare-and-set in the database, so two writers that read the same revision cannot
     both win, whatever the isolation level."""
@@ -107,7 +105,7 @@ def _bump_revision(fork: Fork, expected: int | None) -> None:
     db.session.flush()
     # A revision no fork reaches (the column's last value) can only be a client's invention;
     # comparing it would try to store one past the column's range (a 500 on PostgreSQL).
-    moved = None if current >= MAX_REVISION else db.session.execute(
+    moved = None if current >= MAX_ID else db.session.execute(
         update(Fork).where(Fork.id == fork.id, Fork.revision == current)
         .values(revision=current + 1).execution_options(synchronize_session=False))
     if moved is None or moved.rowcount != 1:

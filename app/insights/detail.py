@@ -10,7 +10,7 @@ from sqlalchemy.orm import aliased
 
 from app.auth.models import User
 from app.deals import influence
-from app.deals.models import Account, Deal, DealStageChange, PipelineStage, UsageEvent
+from app.deals.models import Account, Deal, PipelineStage, UsageEvent
 from app.extensions import db
 from app.insights import cache, stats
 from app.insights.currency import Rates, current_rates
@@ -26,7 +26,8 @@ from app.insights.metrics import (
     tallies,
     used_at_stage,
 )
-from app.insights.models import PROGRESS_DAYS, DealPath, Influence, InfluenceUse, StageEntry
+from app.insights.models import DealPath, Influence, InfluenceUse, StageEntry
+from app.insights.progress import moved_on
 from app.insights.sqlparts import converted, days_between, median_of
 from app.library.models import Asset, AssetVersion
 
@@ -196,16 +197,10 @@ def _baseline_progression(f: Filters) -> dict[int, tuple[int, int]]:
 def _advanced_share(at_stage) -> dict[int, tuple[int, int]]:
     """stage_id -> (deals, of which advanced within PROGRESS_DAYS), for rows (stage, deal,
     since) of `at_stage`."""
-    later = aliased(DealStageChange)
-    later_stage = aliased(PipelineStage)
     here = aliased(PipelineStage)
-    gap = days_between(later.changed_at, at_stage.c.since)
-    advanced = exists().where(
-        later.deal_id == at_stage.c.deal_id, later.changed_at > at_stage.c.since,
-        gap <= PROGRESS_DAYS, later_stage.id == later.stage_id, here.id == at_stage.c[0],
-        (later.status == "won") | and_(later.status == "open",
-                                       later_stage.position > here.position))
+    advanced = moved_on(at_stage.c.deal_id, at_stage.c.since, here.position)
     query = (select(at_stage.c[0], func.count(), func.count(case((advanced, 1))))
+             .select_from(at_stage).join(here, here.id == at_stage.c[0])
              .group_by(at_stage.c[0]))
     return {stage_id: (deals, moved) for stage_id, deals, moved in db.session.execute(query)}
 

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import timedelta
 
-from sqlalchemy import and_, delete, exists, func, insert, select
+from sqlalchemy import and_, case, delete, exists, func, insert, select
 from sqlalchemy.orm import aliased
 
 from app.deals.models import DealStageChange, PipelineStage
@@ -94,9 +94,19 @@ def paths_query():
 
 
 def _open_position(stage):
-    from sqlalchemy import case
-
     return case((stage.outcome == "open", stage.position))
+
+
+def moved_on(deal_id, since, position):
+    """SQL: the deal left the stage at `position` (to a later open stage, or won) within
+    PROGRESS_DAYS after `since`. The one spelling of the rule; _entries is its Python twin."""
+    later = aliased(DealStageChange)
+    later_stage = aliased(PipelineStage)
+    return exists().where(
+        later.deal_id == deal_id, later.changed_at > since,
+        days_between(later.changed_at, since) <= PROGRESS_DAYS,
+        later_stage.id == later.stage_id,
+        (later.status == "won") | and_(later.status == "open", later_stage.position > position))
 
 
 def entries_query():
@@ -109,14 +119,7 @@ def entries_query():
              .where(here.outcome == "open")
              .group_by(DealStageChange.deal_id, DealStageChange.stage_id, here.position)
              ).subquery()
-    later = aliased(DealStageChange)
-    later_stage = aliased(PipelineStage)
-    advanced = exists().where(
-        later.deal_id == first.c.deal_id, later.changed_at > first.c.entered_at,
-        days_between(later.changed_at, first.c.entered_at) <= PROGRESS_DAYS,
-        later_stage.id == later.stage_id,
-        (later.status == "won") | and_(later.status == "open",
-                                       later_stage.position > first.c.position))
+    advanced = moved_on(first.c.deal_id, first.c.entered_at, first.c.position)
     return select(first.c.deal_id, first.c.stage_id, first.c.entered_at,
                   advanced.label("advanced"))
 
